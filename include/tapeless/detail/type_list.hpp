@@ -1,0 +1,69 @@
+#pragma once
+// Plain C++20 type lists: the node list of an expression is built and searched here. Membership
+// uses the inherit-from-all trick so that a lookup is one builtin, not a recursion; that keeps the
+// de-duplicated topological sort close to linear in template instantiations.
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+namespace tapeless::detail {
+
+template <class... Ts>
+struct type_list {
+  static constexpr std::size_t size = sizeof...(Ts);
+};
+
+template <class T>
+struct type_tag {};
+template <class... Ts>
+struct inherit_tags : type_tag<Ts>... {};
+
+template <class T, class L>
+inline constexpr bool contains_v = false;
+template <class T, class... Ts>
+inline constexpr bool contains_v<T, type_list<Ts...>> =
+    std::is_base_of_v<type_tag<T>, inherit_tags<Ts...>>;
+
+template <class T, class... Ts>
+consteval std::size_t index_of_impl(type_list<Ts...>) {
+  constexpr bool hits[] = {std::is_same_v<T, Ts>..., false};
+  for (std::size_t i = 0; i < sizeof...(Ts); ++i)
+    if (hits[i]) return i;
+  return sizeof...(Ts);
+}
+template <class T, class L>
+inline constexpr std::size_t index_of_v = index_of_impl<T>(L{});
+
+template <class L, class T>
+struct push_back;
+template <class... Ts, class T>
+struct push_back<type_list<Ts...>, T> {
+  using type = type_list<Ts..., T>;
+};
+
+template <class L>
+struct type_list_front;
+template <class T, class... Ts>
+struct type_list_front<type_list<T, Ts...>> {
+  using type = T;
+};
+
+template <std::size_t I, class T>
+struct indexed {};
+template <class Seq, class... Ts>
+struct indexer;
+template <std::size_t... Is, class... Ts>
+struct indexer<std::index_sequence<Is...>, Ts...> : indexed<Is, Ts>... {};
+template <std::size_t I, class T>
+T select(indexed<I, T>);  // declaration only: used in decltype
+
+template <std::size_t I, class L>
+struct at;
+template <std::size_t I, class... Ts>
+struct at<I, type_list<Ts...>> {
+  using type = decltype(select<I>(indexer<std::index_sequence_for<Ts...>, Ts...>{}));
+};
+template <std::size_t I, class L>
+using at_t = typename at<I, L>::type;
+
+}  // namespace tapeless::detail

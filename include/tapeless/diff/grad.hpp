@@ -1,0 +1,177 @@
+#pragma once
+// Derivative values: grad, value_and_grad, vjp, jvp, jacobian, hessian.
+//
+// Each builds the derivative expression types (diff/derive.hpp) and evaluates them together with
+// the model in one sweep (eval/program.hpp). There is no tape: what runs is fixed by the types.
+#include <boost/hana/at.hpp>
+#include <boost/hana/map.hpp>
+#include <boost/hana/pair.hpp>
+
+#include "../eval/eval.hpp"
+#include "derive.hpp"
+
+namespace tapeless {
+
+// The symbols to differentiate by: wrt(W, b).
+template <class... Xs>
+struct wrt_t {
+  using list = detail::type_list<Xs...>;
+};
+template <class... Xs>
+constexpr wrt_t<Xs...> wrt(const Xs&...) {
+  static_assert((Symbol<Xs> && ...), "tapeless::wrt: every argument must be a symbol "
+                                     "(made with var<\"name\", dims...>), not an expression");
+  return {};
+}
+
+// The value of a scalar expression together with its gradient bundle.
+template <class V, class G>
+struct value_and_gradient {
+  V value;
+  G gradient;
+};
+
+namespace detail {
+
+template <class S>
+using seed_symbol = symbol<"seed", S, struct seed_tag>;
+template <class X>
+using direction_symbol = symbol<"dir", typename X::shape_type, X>;
+
+// Evaluate, in one sweep, e and the adjoints of Xs for the given seed expression; returns
+// (value of e, gradient map).
+template <class T, class E, class Seed, class... Xs, class Bindings>
+TAPELESS_INLINE constexpr auto value_and_adjoints(const E& e, Seed, wrt_t<Xs...>, const Bindings& b) {
+  using LE = lowered_t<E>;
+  const auto pool = constant_pool(e);
+  using B = adjoint_builder<nodes_t<LE>, Seed, type_list<Xs...>>;
+  auto values = evaluate<T>(type_list<LE, decltype(B::template of_symbol<Xs>())...>{}, b, pool);
+  return boost::hana::unpack(values, [](auto&& v, auto&&... gs) {
+    return value_and_gradient<std::remove_cvref_t<decltype(v)>,
+                              decltype(boost::hana::make_map(boost::hana::make_pair(Xs{}, gs)...))>{
+        v, boost::hana::make_map(boost::hana::make_pair(Xs{}, gs)...)};
+  });
+}
+
+template <class E>
+constexpr void check_scalar_root(const char*) {
+  static_assert(E::shape_type::rank == 0,
+                "tapeless::grad: the expression must be a scalar (use vjp or jacobian for a "
+                "vector- or matrix-valued expression)");
+}
+
+}  // namespace detail
+
+// The value of a scalar expression and its gradient with respect to each symbol in `wrt`.
+template <class T = void, class E, class... Xs, class... B>
+constexpr auto value_and_grad(const E& e, wrt_t<Xs...> w, const B&... bindings) {
+  detail::check_expression<E>();
+  detail::check_scalar_root<E>("");
+  const auto b = detail::merge_bindings(bindings...);
+  using S = detail::evaluation_scalar_t<T, decltype(b)>;
+  return detail::value_and_adjoints<S>(e, constant_t<1>{}, w, b);
+}
+
+// The gradient of a scalar expression: a hana::map from each symbol to a value of its shape.
+//   auto g = grad(loss, wrt(W, b), at(W = w0, b = b0, x = data));  g[W], g[b]
+// One forward and one backward sweep, however many symbols are asked for.
+template <class T = void, class E, class... Xs, class... B>
+constexpr auto grad(const E& e, wrt_t<Xs...> w, const B&... bindings) {
+  return value_and_grad<T>(e, w, bindings...).gradient;
+}
+
+// Vector-Jacobian product u^T de/dx for each x in wrt, u shaped like e.
+template <class T = void, class E, class U, class... Xs, class... B>
+constexpr auto vjp(const E& e, const U& u, wrt_t<Xs...> w, const B&... bindings);
+
+// vjp together with the value of the expression: {value, gradient}.
+template <class T = void, class E, class U, class... Xs, class... B>
+constexpr auto value_and_vjp(const E& e, const U& u, wrt_t<Xs...> w, const B&... bindings) {
+  detail::check_expression<E>();
+  using S = typename E::shape_type;
+  static_assert(std::is_same_v<shape_of_value_t<detail::unwrap_binding_t<U>>, S>,
+                "tapeless::vjp: the cotangent u must have the shape of the expression");
+  using seed = detail::seed_symbol<S>;
+  const auto b = detail::merge_bindings(bindings..., seed{} = u);
+  using Sc = detail::evaluation_scalar_t<T, decltype(b)>;
+  return detail::value_and_adjoints<Sc>(e, seed{}, w, b);
+}
+
+namespace detail {
+// The tangent of e when X moves along its direction symbol, with the pool of e.
+template <class E, class X>
+using tangent_t = decltype(tangent_builder<direction<X, direction_symbol<X>>>::template of<lowered_t<E>>());
+}  // namespace detail
+
+template <class T, class E, class U, class... Xs, class... B>
+constexpr auto vjp(const E& e, const U& u, wrt_t<Xs...> w, const B&... bindings) {
+  return value_and_vjp<T>(e, u, w, bindings...).gradient;
+}
+
+// Jacobian-vector product: de/dx v, v shaped like the symbol x.
+template <class T = void, class E, class X, class V, class... B>
+constexpr auto jvp(const E& e, const X&, const V& v, const B&... bindings) {
+  detail::check_expression<E>();
+  static_assert(Symbol<X>, "tapeless::jvp: the variable to differentiate by must be a symbol");
+  static_assert(std::is_same_v<shape_of_value_t<V>, typename X::shape_type>,
+                "tapeless::jvp: the tangent v must have the shape of the symbol x");
+  const auto b = detail::merge_bindings(bindings..., detail::direction_symbol<X>{} = v);
+  using S = detail::evaluation_scalar_t<T, decltype(b)>;
+  const auto pool = detail::constant_pool(e);
+  return boost::hana::at_c<0>(detail::evaluate<S>(detail::type_list<detail::tangent_t<E, X>>{}, b, pool));
+}
+
+namespace detail {
+// Columns of a Jacobian from N evaluations of one tangent expression along the unit vectors.
+template <class S, class Tangent, class X, class Bindings, class Pool>
+constexpr auto jacobian_columns(const Bindings& b, const Pool& pool) {
+  using SE = typename Tangent::shape_type;
+  using SX = typename X::shape_type;
+  static_assert(SE::rank <= 1 && SX::rank <= 1,
+                "tapeless::jacobian: the expression and the symbol must be scalars or vectors");
+  constexpr std::size_t m = SE::size, n = SX::size;
+  using result_t = std::conditional_t<SE::rank == 0, value_t<S, SX>,
+                                      std::conditional_t<SX::rank == 0, value_t<S, SE>, matrix<S, m, n>>>;
+  result_t J{};
+  for (std::size_t j = 0; j < n; ++j) {
+    value_t<S, SX> unit{};
+    elem(unit, j) = S(1);
+    auto bj = boost::hana::insert(b, boost::hana::make_pair(direction_symbol<X>{}, unit));
+    const auto col = boost::hana::at_c<0>(evaluate<S>(type_list<Tangent>{}, bj, pool));
+    for (std::size_t i = 0; i < m; ++i) elem(J, i * n + j) = elem(col, i);
+  }
+  return J;
+}
+}  // namespace detail
+
+// The Jacobian de/dx: m x n for e a vector of m and x a vector of n (a vector when either is a
+// scalar), computed in forward mode, one column per element of x.
+template <class T = void, class E, class X, class... B>
+constexpr auto jacobian(const E& e, const X&, const B&... bindings) {
+  detail::check_expression<E>();
+  static_assert(Symbol<X>, "tapeless::jacobian: the variable to differentiate by must be a symbol");
+  const auto b = detail::merge_bindings(bindings...);
+  using S = detail::evaluation_scalar_t<T, decltype(b)>;
+  const auto pool = detail::constant_pool(e);
+  return detail::jacobian_columns<S, detail::tangent_t<E, X>, X>(b, pool);
+}
+
+// The Hessian of a scalar expression with respect to a vector (or scalar) symbol x: the Jacobian
+// of the gradient expression, forward over reverse.
+template <class T = void, class E, class X, class... B>
+constexpr auto hessian(const E& e, const X&, const B&... bindings) {
+  detail::check_expression<E>();
+  static_assert(Symbol<X>, "tapeless::hessian: the variable to differentiate by must be a symbol");
+  static_assert(E::shape_type::rank == 0, "tapeless::hessian: the expression must be a scalar");
+  const auto b = detail::merge_bindings(bindings...);
+  using S = detail::evaluation_scalar_t<T, decltype(b)>;
+  const auto pool = detail::constant_pool(e);
+  using LE = detail::lowered_t<E>;
+  using G = decltype(detail::adjoint_builder<detail::nodes_t<LE>, constant_t<1>,
+                                             detail::type_list<X>>::template of_symbol<X>());
+  using H = decltype(detail::tangent_builder<
+                     detail::direction<X, detail::direction_symbol<X>>>::template of<G>());
+  return detail::jacobian_columns<S, H, X>(b, pool);
+}
+
+}  // namespace tapeless

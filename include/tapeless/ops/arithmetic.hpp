@@ -1,0 +1,269 @@
+#pragma once
+// + - * / and unary minus, element-wise with scalar broadcasting, and real powers.
+// Each op: shape rule, forward rule, tangent (forward-mode) rule, adjoint (reverse-mode) rule,
+// simplifications, printing.
+#include "../detail/cmath.hpp"
+#include "fwd.hpp"
+
+namespace tapeless {
+namespace detail {
+
+template <class F, class Out, class L, class R>
+TAPELESS_INLINE constexpr void zip_into(Out& out, const L& l, const R& r, F f) {
+  for (std::size_t i = 0; i < size_of_value_v<Out>; ++i) elem(out, i) = f(elem(l, i), elem(r, i));
+}
+template <class F, class Out, class A>
+TAPELESS_INLINE constexpr void map_into(Out& out, const A& a, F f) {
+  for (std::size_t i = 0; i < size_of_value_v<Out>; ++i) elem(out, i) = f(elem(a, i));
+}
+
+// Constant folding of two compile-time rationals into shape S.
+template <class A, class B, class S>
+using folded_add_t = constant_t<A::num * B::den + B::num * A::den, A::den * B::den, S>;
+template <class A, class B, class S>
+using folded_mul_t = constant_t<A::num * B::num, A::den * B::den, S>;
+
+struct elementwise_binary {
+  template <class SL, class SR>
+  using result_shape = elementwise_shape_t<SL, SR>;
+};
+
+}  // namespace detail
+
+struct add_op : detail::elementwise_binary {
+  static constexpr std::string_view name = "+";
+  static constexpr int precedence = 1;
+  template <class Out, class L, class R>
+  TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
+    detail::zip_into(out, l, r, [](auto a, auto b) { return a + b; });
+  }
+  static constexpr auto tangent(auto, auto, auto, auto dl, auto dr) { return detail::s::add(dl, dr); }
+  template <std::size_t K, class L, class R, class G>
+  static constexpr auto adjoint(auto, const L&, const R&, const G& g) {
+    return detail::s::unbroadcast<typename detail::at_t<K, detail::type_list<L, R>>::shape_type>(g);
+  }
+  template <class L, class R>
+  static constexpr auto rewrite(const L& l, const R& r) {
+    using S = result_shape<typename L::shape_type, typename R::shape_type>;
+    if constexpr (is_cconst_v<L> && is_cconst_v<R>)
+      return detail::folded_add_t<L, R, S>{};
+    else if constexpr (is_zero_v<L>)
+      return detail::s::to_shape<S>(r);
+    else if constexpr (is_zero_v<R>)
+      return detail::s::to_shape<S>(l);
+    else
+      return detail::no_rewrite{};
+  }
+};
+
+struct sub_op : detail::elementwise_binary {
+  static constexpr std::string_view name = "-";
+  static constexpr int precedence = 1;
+  template <class Out, class L, class R>
+  TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
+    detail::zip_into(out, l, r, [](auto a, auto b) { return a - b; });
+  }
+  static constexpr auto tangent(auto, auto, auto, auto dl, auto dr) { return detail::s::sub(dl, dr); }
+  template <std::size_t K, class L, class R, class G>
+  static constexpr auto adjoint(auto, const L&, const R&, const G& g) {
+    if constexpr (K == 0)
+      return detail::s::unbroadcast<typename L::shape_type>(g);
+    else
+      return detail::s::unbroadcast<typename R::shape_type>(detail::s::neg(g));
+  }
+  template <class L, class R>
+  static constexpr auto rewrite(const L& l, const R& r) {
+    using S = result_shape<typename L::shape_type, typename R::shape_type>;
+    if constexpr (is_cconst_v<L> && is_cconst_v<R>)
+      return detail::folded_add_t<L, constant_t<-R::num, R::den>, S>{};
+    else if constexpr (is_zero_v<R>)
+      return detail::s::to_shape<S>(l);
+    else if constexpr (is_zero_v<L>)
+      return detail::s::to_shape<S>(detail::s::neg(r));
+    else if constexpr (std::is_same_v<L, R> && is_stateless_v<L>)
+      return zero_t<S>{};
+    else
+      return detail::no_rewrite{};
+  }
+};
+
+struct mul_op : detail::elementwise_binary {
+  static constexpr std::string_view name = "*";
+  static constexpr int precedence = 2;
+  template <class Out, class L, class R>
+  TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
+    detail::zip_into(out, l, r, [](auto a, auto b) { return a * b; });
+  }
+  static constexpr auto tangent(auto, auto l, auto r, auto dl, auto dr) {
+    return detail::s::add(detail::s::mul(dl, r), detail::s::mul(l, dr));
+  }
+  template <std::size_t K, class L, class R, class G>
+  static constexpr auto adjoint(auto, const L& l, const R& r, const G& g) {
+    if constexpr (K == 0)
+      return detail::s::unbroadcast<typename L::shape_type>(detail::s::mul(g, r));
+    else
+      return detail::s::unbroadcast<typename R::shape_type>(detail::s::mul(l, g));
+  }
+  template <class L, class R>
+  static constexpr auto rewrite(const L& l, const R& r) {
+    using S = result_shape<typename L::shape_type, typename R::shape_type>;
+    if constexpr (is_cconst_v<L> && is_cconst_v<R>)
+      return detail::folded_mul_t<L, R, S>{};
+    else if constexpr (is_zero_v<L> || is_zero_v<R>)
+      return zero_t<S>{};
+    else if constexpr (is_one_v<L>)
+      return detail::s::to_shape<S>(r);
+    else if constexpr (is_one_v<R>)
+      return detail::s::to_shape<S>(l);
+    else if constexpr (is_cconst_v<R>)  // canonical order: constants first
+      return detail::s::mul(r, l);
+    else if constexpr (is_cconst_v<L> && is_binary_v<R>) {
+      // c1 * (c2 * x) -> (c1*c2) * x
+      if constexpr (is_op_v<R, mul_op> && is_cconst_v<typename R::left_type> &&
+                    std::is_same_v<typename R::right_type::shape_type, S>)
+        return detail::s::mul(detail::folded_mul_t<L, typename R::left_type, shape<>>{}, r.r);
+      else
+        return detail::no_rewrite{};
+    } else if constexpr (is_op_v<L, neg_op> && is_op_v<R, neg_op>)
+      return detail::s::mul(l.a, r.a);
+    else
+      return detail::no_rewrite{};
+  }
+};
+
+struct div_op : detail::elementwise_binary {
+  static constexpr std::string_view name = "/";
+  static constexpr int precedence = 2;
+  template <class Out, class L, class R>
+  TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
+    detail::zip_into(out, l, r, [](auto a, auto b) { return a / b; });
+  }
+  // d(l/r) = (dl - (l/r) dr) / r: reuses the node's own value.
+  static constexpr auto tangent(auto self, auto, auto r, auto dl, auto dr) {
+    return detail::s::div(detail::s::sub(dl, detail::s::mul(self, dr)), r);
+  }
+  template <std::size_t K, class L, class R, class G>
+  static constexpr auto adjoint(auto self, const L&, const R& r, const G& g) {
+    if constexpr (K == 0)
+      return detail::s::unbroadcast<typename L::shape_type>(detail::s::div(g, r));
+    else
+      return detail::s::unbroadcast<typename R::shape_type>(
+          detail::s::neg(detail::s::div(detail::s::mul(g, self), r)));
+  }
+  template <class L, class R>
+  static constexpr auto rewrite(const L& l, const R&) {
+    using S = result_shape<typename L::shape_type, typename R::shape_type>;
+    if constexpr (is_cconst_v<L> && is_cconst_v<R> && R::num != 0)
+      return constant_t<L::num * R::den, L::den * R::num, S>{};
+    else if constexpr (is_zero_v<L>)
+      return zero_t<S>{};
+    else if constexpr (is_one_v<R>)
+      return detail::s::to_shape<S>(l);
+    else
+      return detail::no_rewrite{};
+  }
+};
+
+// Element-wise real power a^b (a > 0 where b is not an integer).
+struct pow_op : detail::elementwise_binary {
+  static constexpr std::string_view name = "pow";
+  static constexpr int precedence = 0;
+  template <class Out, class L, class R>
+  TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
+    detail::zip_into(out, l, r, [](auto a, auto b) { return detail::cmath::pow(a, b); });
+  }
+  // d(a^b) = a^b (db log a + b da / a)
+  static constexpr auto tangent(auto self, auto l, auto r, auto dl, auto dr) {
+    using namespace detail;
+    return s::mul(self, s::add(s::mul(dr, s::log(l)), s::div(s::mul(r, dl), l)));
+  }
+  template <std::size_t K, class L, class R, class G>
+  static constexpr auto adjoint(auto self, const L& l, const R& r, const G& g) {
+    using namespace detail;
+    if constexpr (K == 0)
+      return s::unbroadcast<typename L::shape_type>(s::div(s::mul(s::mul(g, r), self), l));
+    else
+      return s::unbroadcast<typename R::shape_type>(s::mul(s::mul(g, self), s::log(l)));
+  }
+};
+
+struct neg_op {
+  template <class S>
+  using result_shape = S;
+  static constexpr std::string_view name = "-";
+  static constexpr int precedence = 3;  // prefix
+  template <class Out, class A>
+  TAPELESS_INLINE static constexpr void forward(Out& out, const A& a) {
+    detail::map_into(out, a, [](auto x) { return -x; });
+  }
+  static constexpr auto tangent(auto, auto, auto da) { return detail::s::neg(da); }
+  template <std::size_t, class A, class G>
+  static constexpr auto adjoint(auto, const A&, const G& g) {
+    return detail::s::neg(g);
+  }
+  template <class A>
+  static constexpr auto rewrite(const A& a) {
+    if constexpr (is_cconst_v<A>)
+      return constant_t<-A::num, A::den, typename A::shape_type>{};
+    else if constexpr (is_op_v<A, neg_op>)
+      return a.a;
+    else
+      return detail::no_rewrite{};
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The user-facing operators build plain nodes (no rewriting), so a model prints as written;
+// `simplify` and every derivative go through the simplifying constructors instead.
+namespace detail {
+template <class Op, class L, class R>
+constexpr auto checked_elementwise(const L& l, const R& r) {
+  using EL = as_expr_t<L>;
+  using ER = as_expr_t<R>;
+  using S = elementwise_shape_t<typename EL::shape_type, typename ER::shape_type>;
+  if constexpr (std::is_same_v<S, shape_mismatch>) {
+    static_assert(!std::is_same_v<S, shape_mismatch>,
+                  "tapeless: the operands of an element-wise operation (+ - * / pow) have "
+                  "different shapes; only equal shapes or a scalar with a tensor are allowed");
+    return zero_t<>{};
+  } else {
+    return binary<Op, EL, ER>(as_expr(l), as_expr(r));
+  }
+}
+}  // namespace detail
+
+template <Operand L, Operand R>
+  requires(Expression<L> || Expression<R>)
+constexpr auto operator+(const L& l, const R& r) {
+  return detail::checked_elementwise<add_op>(l, r);
+}
+template <Operand L, Operand R>
+  requires(Expression<L> || Expression<R>)
+constexpr auto operator-(const L& l, const R& r) {
+  return detail::checked_elementwise<sub_op>(l, r);
+}
+template <Operand L, Operand R>
+  requires(Expression<L> || Expression<R>)
+constexpr auto operator*(const L& l, const R& r) {
+  return detail::checked_elementwise<mul_op>(l, r);
+}
+template <Operand L, Operand R>
+  requires(Expression<L> || Expression<R>)
+constexpr auto operator/(const L& l, const R& r) {
+  return detail::checked_elementwise<div_op>(l, r);
+}
+template <Operand L, Operand R>
+  requires(Expression<L> || Expression<R>)
+constexpr auto pow(const L& l, const R& r) {
+  return detail::checked_elementwise<pow_op>(l, r);
+}
+template <Expression A>
+constexpr auto operator-(const A& a) {
+  return unary<neg_op, A>(a);
+}
+template <Expression A>
+constexpr auto operator+(const A& a) {
+  return a;
+}
+
+}  // namespace tapeless

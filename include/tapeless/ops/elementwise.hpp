@@ -1,0 +1,222 @@
+#pragma once
+// Element-wise functions. Each states its scalar forward rule `f` and its derivative as an
+// expression `derivative(a, y)` of the argument `a` and the node's own value `y`; the tangent
+// rule (da * derivative) and the adjoint rule (g * derivative) follow from it, so the two modes
+// cannot disagree. Using `y` lets tanh, exp, sigmoid reuse the value computed in the forward sweep.
+#include "../detail/cmath.hpp"
+#include "arithmetic.hpp"
+
+namespace tapeless {
+namespace detail {
+
+template <class Derived>
+struct elementwise_unary {
+  template <class S>
+  using result_shape = S;
+  static constexpr int precedence = 0;
+  template <class Out, class A>
+  TAPELESS_INLINE static constexpr void forward(Out& out, const A& a) {
+    map_into(out, a, [](auto x) { return Derived::f(x); });
+  }
+  static constexpr auto tangent(auto self, auto a, auto da) {
+    return s::mul(da, Derived::derivative(a, self));
+  }
+  template <std::size_t, class A, class G>
+  static constexpr auto adjoint(auto self, const A& a, const G& g) {
+    return s::mul(g, Derived::derivative(a, self));
+  }
+};
+
+// Element-wise functions whose value on a rational constant is again rational fold it.
+template <class Derived>
+struct folding_unary : elementwise_unary<Derived> {
+  template <class A>
+  static constexpr auto rewrite(const A&) {
+    if constexpr (is_cconst_v<A>)
+      return typename Derived::template fold<A>{};
+    else
+      return no_rewrite{};
+  }
+};
+
+}  // namespace detail
+
+struct exp_op : detail::elementwise_unary<exp_op> {
+  static constexpr std::string_view name = "exp";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return detail::cmath::exp(x); }
+  static constexpr auto derivative(auto, auto y) { return y; }
+};
+
+struct log_op : detail::elementwise_unary<log_op> {
+  static constexpr std::string_view name = "log";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return detail::cmath::log(x); }
+  static constexpr auto derivative(auto a, auto) { return detail::s::div(c<1>, a); }
+  // d log a = da / a, written directly so no reciprocal node is formed.
+  static constexpr auto tangent(auto, auto a, auto da) { return detail::s::div(da, a); }
+  template <std::size_t, class A, class G>
+  static constexpr auto adjoint(auto, const A& a, const G& g) {
+    return detail::s::div(g, a);
+  }
+};
+
+struct sqrt_op : detail::elementwise_unary<sqrt_op> {
+  static constexpr std::string_view name = "sqrt";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return detail::cmath::sqrt(x); }
+  static constexpr auto derivative(auto, auto y) { return detail::s::div(c<1, 2>, y); }
+};
+
+struct sin_op : detail::elementwise_unary<sin_op> {
+  static constexpr std::string_view name = "sin";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return detail::cmath::sin(x); }
+  static constexpr auto derivative(auto a, auto) { return detail::s::cos(a); }
+};
+
+struct cos_op : detail::elementwise_unary<cos_op> {
+  static constexpr std::string_view name = "cos";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return detail::cmath::cos(x); }
+  static constexpr auto derivative(auto a, auto) { return detail::s::neg(detail::s::sin(a)); }
+};
+
+struct tanh_op : detail::elementwise_unary<tanh_op> {
+  static constexpr std::string_view name = "tanh";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return detail::cmath::tanh(x); }
+  static constexpr auto derivative(auto, auto y) { return detail::s::sub(c<1>, detail::s::square(y)); }
+};
+
+struct sigmoid_op : detail::elementwise_unary<sigmoid_op> {
+  static constexpr std::string_view name = "sigmoid";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) {
+    // Two branches so that exp never overflows.
+    if (x >= T(0)) return T(1) / (T(1) + detail::cmath::exp(-x));
+    T e = detail::cmath::exp(x);
+    return e / (T(1) + e);
+  }
+  static constexpr auto derivative(auto, auto y) {
+    return detail::s::mul(y, detail::s::sub(c<1>, y));
+  }
+};
+
+struct softplus_op : detail::elementwise_unary<softplus_op> {
+  static constexpr std::string_view name = "softplus";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) {
+    // log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|).
+    return (x > T(0) ? x : T(0)) + detail::cmath::log1p(detail::cmath::exp(-detail::cmath::abs(x)));
+  }
+  static constexpr auto derivative(auto a, auto) { return detail::s::sigmoid(a); }
+};
+
+// Heaviside step (0 at 0): the derivative of relu; its own derivative is zero.
+struct step_op : detail::folding_unary<step_op> {
+  static constexpr std::string_view name = "step";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return x > T(0) ? T(1) : T(0); }
+  template <class A>
+  static constexpr auto derivative(const A&, auto) { return zero_t<typename A::shape_type>{}; }
+  template <class A>
+  using fold = constant_t<(A::num > 0 ? 1 : 0), 1, typename A::shape_type>;
+};
+
+// Sign (0 at 0): the derivative of abs; its own derivative is zero.
+struct sign_op : detail::folding_unary<sign_op> {
+  static constexpr std::string_view name = "sign";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)); }
+  template <class A>
+  static constexpr auto derivative(const A&, auto) { return zero_t<typename A::shape_type>{}; }
+  template <class A>
+  using fold = constant_t<(A::num > 0 ? 1 : (A::num < 0 ? -1 : 0)), 1, typename A::shape_type>;
+};
+
+struct relu_op : detail::folding_unary<relu_op> {
+  static constexpr std::string_view name = "relu";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return x > T(0) ? x : T(0); }
+  static constexpr auto derivative(auto a, auto) { return detail::s::step(a); }
+  template <class A>
+  using fold = constant_t<(A::num > 0 ? A::num : 0), A::den, typename A::shape_type>;
+};
+
+struct abs_op : detail::folding_unary<abs_op> {
+  static constexpr std::string_view name = "abs";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return x < T(0) ? -x : x; }
+  static constexpr auto derivative(auto a, auto) { return detail::s::sign(a); }
+  template <class A>
+  using fold = constant_t<(A::num < 0 ? -A::num : A::num), A::den, typename A::shape_type>;
+};
+
+struct square_op : detail::folding_unary<square_op> {
+  static constexpr std::string_view name = "square";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return x * x; }
+  static constexpr auto derivative(auto a, auto) { return detail::s::mul(c<2>, a); }
+  template <class A>
+  using fold = constant_t<A::num * A::num, A::den * A::den, typename A::shape_type>;
+};
+
+// Integer power with the exponent in the type: pow<3>(x).
+template <int N>
+struct ipow_op : detail::elementwise_unary<ipow_op<N>> {
+  static constexpr std::string_view name = "pow";
+  static constexpr int exponent = N;
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) {
+    T r = T(1);
+    for (int i = 0; i < (N < 0 ? -N : N); ++i) r *= x;
+    if constexpr (N < 0)
+      return T(1) / r;
+    else
+      return r;
+  }
+  static constexpr auto derivative(auto a, auto) {
+    return detail::s::mul(c<N>, detail::s::ipow<N - 1>(a));
+  }
+  template <class A>
+  static constexpr auto rewrite(const A& a) {
+    if constexpr (N == 0)
+      return constant_t<1, 1, typename A::shape_type>{};
+    else if constexpr (N == 1)
+      return a;
+    else if constexpr (N == 2)
+      return detail::s::square(a);
+    else
+      return detail::no_rewrite{};
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// User-facing functions: plain nodes, as written.
+// clang-format off
+template <Expression A> constexpr auto exp(const A& a) { return unary<exp_op, A>(a); }
+template <Expression A> constexpr auto log(const A& a) { return unary<log_op, A>(a); }
+template <Expression A> constexpr auto sqrt(const A& a) { return unary<sqrt_op, A>(a); }
+template <Expression A> constexpr auto sin(const A& a) { return unary<sin_op, A>(a); }
+template <Expression A> constexpr auto cos(const A& a) { return unary<cos_op, A>(a); }
+template <Expression A> constexpr auto tanh(const A& a) { return unary<tanh_op, A>(a); }
+template <Expression A> constexpr auto sigmoid(const A& a) { return unary<sigmoid_op, A>(a); }
+template <Expression A> constexpr auto relu(const A& a) { return unary<relu_op, A>(a); }
+template <Expression A> constexpr auto softplus(const A& a) { return unary<softplus_op, A>(a); }
+template <Expression A> constexpr auto abs(const A& a) { return unary<abs_op, A>(a); }
+template <Expression A> constexpr auto square(const A& a) { return unary<square_op, A>(a); }
+template <Expression A> constexpr auto sign(const A& a) { return unary<sign_op, A>(a); }
+template <Expression A> constexpr auto step(const A& a) { return unary<step_op, A>(a); }
+// clang-format on
+template <int N, Expression A>
+constexpr auto pow(const A& a) {
+  return unary<ipow_op<N>, A>(a);
+}
+// pow(x, c<3>) is the integer power pow<3>(x).
+template <Expression A, std::intmax_t N>
+constexpr auto pow(const A& a, cconst<N, 1>) {
+  return unary<ipow_op<static_cast<int>(N)>, A>(a);
+}
+
+}  // namespace tapeless

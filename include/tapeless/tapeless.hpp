@@ -1,0 +1,16 @@
+#pragma once
+// The tapeless DSL: expressions, evaluation, derivatives, printing. The Boost.Odeint bridge is
+// opt-in: include <tapeless/odeint.hpp>; training pieces: <tapeless/train.hpp>.
+#include "config.hpp"
+#include "tensor.hpp"
+#include "expr/node.hpp"
+#include "ops/arithmetic.hpp"
+#include "ops/elementwise.hpp"
+#include "ops/reduce.hpp"
+#include "ops/linalg.hpp"
+#include "ops/structure.hpp"
+#include "eval/bindings.hpp"
+#include "eval/eval.hpp"
+#include "diff/d.hpp"
+#include "diff/grad.hpp"
+#include "print.hpp"
