@@ -46,7 +46,7 @@ constexpr int precedence_of() {
   if constexpr (is_unary_v<E> || is_binary_v<E>)
     return E::op::precedence == 0 ? 10 : E::op::precedence;
   else if constexpr (is_cconst_v<E>)
-    return E::num < 0 || E::den != 1 ? 2 : 10;
+    return E::shape_type::rank == 0 && (E::num < 0 || E::den != 1) ? 2 : 10;
   else
     return 10;
 }
@@ -65,8 +65,12 @@ template <class E>
 std::string print(const E& e) {
   if constexpr (is_symbol_v<E>)
     return std::string(E::name);
-  else if constexpr (is_cconst_v<E>)
-    return format_rational<E>();
+  else if constexpr (is_cconst_v<E>) {
+    if constexpr (E::shape_type::rank == 0)
+      return format_rational<E>();
+    else
+      return "broadcast(" + format_rational<E>() + ")";
+  }
   else if constexpr (is_rconst_v<E>)
     return format_value(e.value);
   else if constexpr (is_cparam_v<E>)

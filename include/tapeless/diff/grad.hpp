@@ -17,11 +17,16 @@ template <class... Xs>
 struct wrt_t {
   using list = detail::type_list<Xs...>;
 };
+// (The return type is deduced so that this check runs where wrt is called, before anything
+// uses the symbols; after a failed check an empty list keeps further errors away.)
 template <class... Xs>
-constexpr wrt_t<Xs...> wrt(const Xs&...) {
+constexpr auto wrt(const Xs&...) {
   static_assert((Symbol<Xs> && ...), "tapeless::wrt: every argument must be a symbol "
                                      "(made with var<\"name\", dims...>), not an expression");
-  return {};
+  if constexpr ((Symbol<Xs> && ...))
+    return wrt_t<Xs...>{};
+  else
+    return wrt_t<>{};
 }
 
 // The value of a scalar expression together with its gradient bundle.
@@ -38,19 +43,39 @@ using seed_symbol = symbol<"seed", S, struct seed_tag>;
 template <class X>
 using direction_symbol = symbol<"dir", typename X::shape_type, X>;
 
+// The adjoints of Xs for the given seed expression, as expression types.
+template <class E, class Seed, class... Xs>
+using adjoint_roots_t = type_list<decltype(adjoint_builder<nodes_t<lowered_t<E>>, Seed,
+                                                          type_list<Xs...>>::template of_symbol<Xs>())...>;
+
+// The gradient bundle: a hana::map from each X to a value of X's shape, scalar type T.
+template <class T, class... Xs>
+using gradient_map_t = decltype(boost::hana::make_map(
+    boost::hana::make_pair(Xs{}, std::declval<value_t<T, typename Xs::shape_type>>())...));
+
 // Evaluate, in one sweep, e and the adjoints of Xs for the given seed expression; returns
-// (value of e, gradient map).
+// (value of e, gradient map). The sweep writes the value and each gradient straight into the
+// returned object (no copies out of the sweep's store).
 template <class T, class E, class Seed, class... Xs, class Bindings>
 TAPELESS_INLINE constexpr auto value_and_adjoints(const E& e, Seed, wrt_t<Xs...>, const Bindings& b) {
   using LE = lowered_t<E>;
   const auto pool = constant_pool(e);
   using B = adjoint_builder<nodes_t<LE>, Seed, type_list<Xs...>>;
-  auto values = evaluate<T>(type_list<LE, decltype(B::template of_symbol<Xs>())...>{}, b, pool);
-  return boost::hana::unpack(values, [](auto&& v, auto&&... gs) {
-    return value_and_gradient<std::remove_cvref_t<decltype(v)>,
-                              decltype(boost::hana::make_map(boost::hana::make_pair(Xs{}, gs)...))>{
-        v, boost::hana::make_map(boost::hana::make_pair(Xs{}, gs)...)};
-  });
+  value_and_gradient<value_t<T, typename LE::shape_type>, gradient_map_t<T, Xs...>> r{};
+  evaluate_into<T>(type_list<LE, decltype(B::template of_symbol<Xs>())...>{}, b, pool, r.value,
+                   boost::hana::at_key(r.gradient, Xs{})...);
+  return r;
+}
+
+// The same without the value of e (it is computed only where the adjoints need it).
+template <class T, class E, class Seed, class... Xs, class Bindings>
+TAPELESS_INLINE constexpr auto adjoints(const E& e, Seed, wrt_t<Xs...>, const Bindings& b) {
+  // Every symbol of e must be bound, as for value_and_adjoints, even those the gradients skip.
+  static_assert(check_bound<Bindings>(symbols_of_t<nodes_t<lowered_t<E>>>{}));
+  const auto pool = constant_pool(e);
+  gradient_map_t<T, Xs...> g{};
+  evaluate_into<T>(adjoint_roots_t<E, Seed, Xs...>{}, b, pool, boost::hana::at_key(g, Xs{})...);
+  return g;
 }
 
 template <class E>
@@ -77,7 +102,11 @@ constexpr auto value_and_grad(const E& e, wrt_t<Xs...> w, const B&... bindings) 
 // One forward and one backward sweep, however many symbols are asked for.
 template <class T = void, class E, class... Xs, class... B>
 constexpr auto grad(const E& e, wrt_t<Xs...> w, const B&... bindings) {
-  return value_and_grad<T>(e, w, bindings...).gradient;
+  detail::check_expression<E>();
+  detail::check_scalar_root<E>("");
+  const auto b = detail::merge_bindings(bindings...);
+  using S = detail::evaluation_scalar_t<T, decltype(b)>;
+  return detail::adjoints<S>(e, constant_t<1>{}, w, b);
 }
 
 // Vector-Jacobian product u^T de/dx for each x in wrt, u shaped like e.
@@ -105,7 +134,14 @@ using tangent_t = decltype(tangent_builder<direction<X, direction_symbol<X>>>::t
 
 template <class T, class E, class U, class... Xs, class... B>
 constexpr auto vjp(const E& e, const U& u, wrt_t<Xs...> w, const B&... bindings) {
-  return value_and_vjp<T>(e, u, w, bindings...).gradient;
+  detail::check_expression<E>();
+  using S = typename E::shape_type;
+  static_assert(std::is_same_v<shape_of_value_t<detail::unwrap_binding_t<U>>, S>,
+                "tapeless::vjp: the cotangent u must have the shape of the expression");
+  using seed = detail::seed_symbol<S>;
+  const auto b = detail::merge_bindings(bindings..., seed{} = u);
+  using Sc = detail::evaluation_scalar_t<T, decltype(b)>;
+  return detail::adjoints<Sc>(e, seed{}, w, b);
 }
 
 // Jacobian-vector product: de/dx v, v shaped like the symbol x.

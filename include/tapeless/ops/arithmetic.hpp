@@ -23,6 +23,15 @@ using folded_add_t = constant_t<A::num * B::den + B::num * A::den, A::den * B::d
 template <class A, class B, class S>
 using folded_mul_t = constant_t<A::num * B::num, A::den * B::den, S>;
 
+// A constant tensor next to an operand that already has the result's shape is written as a scalar
+// constant: broadcasting is implied, and `-0.25 * x` prints and folds as it should.
+template <class C, class Other, class S>
+inline constexpr bool scalarizable_v =
+    is_cconst_v<C> && !is_cconst_v<Other> && (C::shape_type::rank > 0) &&
+    std::is_same_v<typename Other::shape_type, S>;
+template <class C>
+using scalar_constant_t = constant_t<C::num, C::den>;
+
 struct elementwise_binary {
   template <class SL, class SR>
   using result_shape = elementwise_shape_t<SL, SR>;
@@ -45,7 +54,11 @@ struct add_op : detail::elementwise_binary {
   template <class L, class R>
   static constexpr auto rewrite(const L& l, const R& r) {
     using S = result_shape<typename L::shape_type, typename R::shape_type>;
-    if constexpr (is_cconst_v<L> && is_cconst_v<R>)
+    if constexpr (detail::scalarizable_v<L, R, S>)
+      return detail::s::add(detail::scalar_constant_t<L>{}, r);
+    else if constexpr (detail::scalarizable_v<R, L, S>)
+      return detail::s::add(l, detail::scalar_constant_t<R>{});
+    else if constexpr (is_cconst_v<L> && is_cconst_v<R>)
       return detail::folded_add_t<L, R, S>{};
     else if constexpr (is_zero_v<L>)
       return detail::s::to_shape<S>(r);
@@ -74,7 +87,11 @@ struct sub_op : detail::elementwise_binary {
   template <class L, class R>
   static constexpr auto rewrite(const L& l, const R& r) {
     using S = result_shape<typename L::shape_type, typename R::shape_type>;
-    if constexpr (is_cconst_v<L> && is_cconst_v<R>)
+    if constexpr (detail::scalarizable_v<L, R, S>)
+      return detail::s::sub(detail::scalar_constant_t<L>{}, r);
+    else if constexpr (detail::scalarizable_v<R, L, S>)
+      return detail::s::sub(l, detail::scalar_constant_t<R>{});
+    else if constexpr (is_cconst_v<L> && is_cconst_v<R>)
       return detail::folded_add_t<L, constant_t<-R::num, R::den>, S>{};
     else if constexpr (is_zero_v<R>)
       return detail::s::to_shape<S>(l);
@@ -107,7 +124,11 @@ struct mul_op : detail::elementwise_binary {
   template <class L, class R>
   static constexpr auto rewrite(const L& l, const R& r) {
     using S = result_shape<typename L::shape_type, typename R::shape_type>;
-    if constexpr (is_cconst_v<L> && is_cconst_v<R>)
+    if constexpr (detail::scalarizable_v<L, R, S>)
+      return detail::s::mul(detail::scalar_constant_t<L>{}, r);
+    else if constexpr (detail::scalarizable_v<R, L, S>)
+      return detail::s::mul(l, detail::scalar_constant_t<R>{});
+    else if constexpr (is_cconst_v<L> && is_cconst_v<R>)
       return detail::folded_mul_t<L, R, S>{};
     else if constexpr (is_zero_v<L> || is_zero_v<R>)
       return zero_t<S>{};
@@ -151,9 +172,21 @@ struct div_op : detail::elementwise_binary {
           detail::s::neg(detail::s::div(detail::s::mul(g, self), r)));
   }
   template <class L, class R>
-  static constexpr auto rewrite(const L& l, const R&) {
+  static constexpr auto rewrite(const L& l, const R& r) {
     using S = result_shape<typename L::shape_type, typename R::shape_type>;
-    if constexpr (is_cconst_v<L> && is_cconst_v<R> && R::num != 0)
+    // Nested so that R::num is only named when R is a constant (a && in one if constexpr
+    // condition still instantiates every operand).
+    constexpr bool fold = [] {
+      if constexpr (is_cconst_v<L> && is_cconst_v<R>)
+        return R::num != 0;
+      else
+        return false;
+    }();
+    if constexpr (detail::scalarizable_v<L, R, S>)
+      return detail::s::div(detail::scalar_constant_t<L>{}, r);
+    else if constexpr (detail::scalarizable_v<R, L, S>)
+      return detail::s::div(l, detail::scalar_constant_t<R>{});
+    else if constexpr (fold)
       return constant_t<L::num * R::den, L::den * R::num, S>{};
     else if constexpr (is_zero_v<L>)
       return zero_t<S>{};

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Install what tapeless needs to build its tests, examples and benchmarks, from Debian's packages
+# only (run as root on Debian bookworm). `--plot` adds gnuplot, which the spiral example uses to
+# draw its PNG.
+set -eu
+packages="cmake make g++ clang libboost-dev catch2 libbenchmark-dev"
+if [ "${1:-}" = "--plot" ]; then
+  packages="$packages gnuplot-nox"
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $packages >/dev/null
+echo "setup: installed $packages"
