@@ -12,12 +12,14 @@
 namespace tl = tapeless;
 using mat = tl::matrix<double, 2, 2>;
 
+// [model]
 // The model: y = w * x + b, element-wise on 2x2 matrices.
 constexpr auto w = tl::var<"param_w", 2, 2>;
 constexpr auto b = tl::var<"param_b", 2, 2>;
 constexpr auto x = tl::var<"x", 2, 2>;
 constexpr auto y = tl::var<"true_y", 2, 2>;
 constexpr auto prediction = w * x + b;
+// [/model]
 
 void print(const char* label, const mat& m) {
   std::printf("%s[[%g, %g], [%g, %g]]\n", label, m(0, 0), m(0, 1), m(1, 0), m(1, 1));
@@ -27,6 +29,7 @@ int main() {
   const mat true_w{{2, 3, 4, 5}}, true_b{{1, 2, 3, 4}}, ones = mat::filled(1.0);
 
   // ---- Part 1: the seed, number for number ---------------------------------------------------
+  // [seed]
   const auto loss = tl::mean_difference(prediction, y);  // mean(true_y - predict_y)
   const auto data = tl::at(x = ones, y = tl::eval(true_w * x + true_b, x = ones));
   auto params = tl::at(w = ones, b = ones);
@@ -42,7 +45,9 @@ int main() {
   const auto g = tl::grad(loss, tl::wrt(w, b), params, data);
   print("grad param_w = ", g[w]);
   print("grad param_b = ", g[b]);
+  // [/seed]
 
+  // [accumulate]
   // Gradients are values returned by a call: they add up only when asked to.
   tl::accumulator acc(g);
   acc.add(g);
@@ -56,6 +61,7 @@ int main() {
   opt.step(params, acc.sum());
   print("after one SGD step (lr 0.01), param_w = ", params[w]);
   print("after one SGD step (lr 0.01), param_b = ", params[b]);
+  // [/accumulate]
 
   // ---- Part 2: identifiable data, trained to the true parameters ----------------------------
   // With x = ones only w + b is determined; samples with different x pin down both.
@@ -68,6 +74,7 @@ int main() {
       v = -1.0 + 2.0 * (state >> 8) / double(1u << 24);
     }
 
+  // [train]
   const auto mse = tl::mse(prediction, y);
   params = tl::at(w = ones, b = ones);
   tl::sgd train(params, {.lr = 0.5, .momentum = 0.9});
@@ -87,8 +94,10 @@ int main() {
     err = 0;
     for (std::size_t i = 0; i < 4; ++i)
       err = std::fmax(err, std::fmax(std::fabs(params[w][i] - true_w[i]), std::fabs(params[b][i] - true_b[i])));
-    if (step % 20 == 0) std::printf("step %4d  mse %.3e  max |param - true| %.3e\n", step, total / n, err);
+    if (step % 20 == 0)
+      std::printf("step %4d  mse %.3e  max |param - true| %.3e\n", step, total / n, err);
   }
+  // [/train]
   std::printf("converged after %d steps: max |param - true| = %.3e\n", step, err);
   print("param_w = ", params[w]);
   print("param_b = ", params[b]);

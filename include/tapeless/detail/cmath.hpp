@@ -28,6 +28,20 @@ constexpr T ce_exp(T x) {
   return sum * p;
 }
 
+// exp(x) - 1 without cancellation near 0.
+template <class T>
+constexpr T ce_expm1(T x) {
+  if (x > T(-0.5) && x < T(0.5)) {
+    T term = x, sum = x;
+    for (int n = 2; n < 30; ++n) {
+      term *= x / T(n);
+      sum += term;
+    }
+    return sum;
+  }
+  return ce_exp(x) - T(1);
+}
+
 template <class T>
 constexpr T ce_log(T x) {
   // Reduce x = m * 2^k with m in [0.75, 1.5), then atanh series: log m = 2 atanh((m-1)/(m+1)).
@@ -139,8 +153,10 @@ constexpr T tanh(T x) {
   if (std::is_constant_evaluated()) {
     if (x > T(20)) return T(1);
     if (x < T(-20)) return T(-1);
-    T e = ce_exp(2 * x);
-    return (e - 1) / (e + 1);
+    const T ax = x < 0 ? -x : x;
+    const T em1 = ce_expm1(2 * ax);  // tanh|x| = (e^2|x| - 1) / (e^2|x| + 1), no cancellation
+    const T t = em1 / (em1 + 2);
+    return x < 0 ? -t : t;
   }
   return std::tanh(x);
 }

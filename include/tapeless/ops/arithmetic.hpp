@@ -64,6 +64,10 @@ struct add_op : detail::elementwise_binary {
       return detail::s::to_shape<S>(r);
     else if constexpr (is_zero_v<R>)
       return detail::s::to_shape<S>(l);
+    else if constexpr (is_op_v<R, neg_op>)  // l + -r -> l - r
+      return detail::s::sub(l, r.a);
+    else if constexpr (is_op_v<L, neg_op>)  // -l + r -> r - l
+      return detail::s::sub(r, l.a);
     else
       return detail::no_rewrite{};
   }
@@ -97,6 +101,8 @@ struct sub_op : detail::elementwise_binary {
       return detail::s::to_shape<S>(l);
     else if constexpr (is_zero_v<L>)
       return detail::s::to_shape<S>(detail::s::neg(r));
+    else if constexpr (is_op_v<R, neg_op>)  // l - -r -> l + r
+      return detail::s::add(l, r.a);
     else if constexpr (std::is_same_v<L, R> && is_stateless_v<L>)
       return zero_t<S>{};
     else
@@ -147,6 +153,10 @@ struct mul_op : detail::elementwise_binary {
         return detail::no_rewrite{};
     } else if constexpr (is_op_v<L, neg_op> && is_op_v<R, neg_op>)
       return detail::s::mul(l.a, r.a);
+    else if constexpr (is_op_v<R, neg_op>)  // the sign moves out: l * -r -> -(l * r)
+      return detail::s::neg(detail::s::mul(l, r.a));
+    else if constexpr (is_op_v<L, neg_op>)
+      return detail::s::neg(detail::s::mul(l.a, r));
     else
       return detail::no_rewrite{};
   }
@@ -240,6 +250,15 @@ struct neg_op {
       return constant_t<-A::num, A::den, typename A::shape_type>{};
     else if constexpr (is_op_v<A, neg_op>)
       return a.a;
+    else if constexpr (is_op_v<A, mul_op>) {  // -(c * x) -> (-c) * x
+      if constexpr (is_cconst_v<typename A::left_type>)
+        return detail::s::mul(constant_t<-A::left_type::num, A::left_type::den,
+                                         typename A::left_type::shape_type>{},
+                              a.r);
+      else
+        return detail::no_rewrite{};
+    } else if constexpr (is_op_v<A, sub_op>)  // -(a - b) -> b - a
+      return detail::s::sub(a.r, a.l);
     else
       return detail::no_rewrite{};
   }

@@ -1,0 +1,35 @@
+# Every code block in the docs that follows `<!-- snippet: FILE#REGION -->` must be, character for
+# character, the region of FILE between the lines `// [REGION]` and `// [/REGION]`. The files are
+# compiled and run by the tests, so the code in the docs is too.
+#   cmake -DSOURCE_DIR=<repo> -P docs/check_snippets.cmake
+file(GLOB docs ${SOURCE_DIR}/docs/*.md ${SOURCE_DIR}/README.md)
+set(count 0)
+foreach(doc IN LISTS docs)
+  file(READ ${doc} md)
+  string(REGEX MATCHALL "<!-- snippet: [^ ]+ -->" markers "${md}")
+  foreach(marker IN LISTS markers)
+    string(REGEX REPLACE "<!-- snippet: ([^#]+)#([^ ]+) -->" "\\1" file "${marker}")
+    string(REGEX REPLACE "<!-- snippet: ([^#]+)#([^ ]+) -->" "\\2" region "${marker}")
+    file(READ ${SOURCE_DIR}/${file} src)
+    string(FIND "${src}" "// [${region}]\n" begin)
+    string(FIND "${src}" "// [/${region}]" end)
+    if(begin EQUAL -1 OR end EQUAL -1)
+      message(FATAL_ERROR "${doc}: region '${region}' not found in ${file}")
+    endif()
+    string(LENGTH "// [${region}]\n" open_len)
+    math(EXPR begin "${begin} + ${open_len}")
+    # The closing marker's own indentation is not part of the region.
+    string(SUBSTRING "${src}" 0 ${end} upto_end)
+    string(FIND "${upto_end}" "\n" last_newline REVERSE)
+    math(EXPR end "${last_newline} + 1")
+    math(EXPR len "${end} - ${begin}")
+    string(SUBSTRING "${src}" ${begin} ${len} body)
+    string(FIND "${md}" "${marker}\n```cpp\n${body}```" found)
+    if(found EQUAL -1)
+      message(FATAL_ERROR "${doc}: the code after '${marker}' differs from ${file} region "
+                          "'${region}'; copy it again:\n${body}")
+    endif()
+    math(EXPR count "${count} + 1")
+  endforeach()
+endforeach()
+message(STATUS "docs: ${count} snippets match their compiled sources")
