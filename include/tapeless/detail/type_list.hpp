@@ -55,13 +55,18 @@ struct indexer;
 template <std::size_t... Is, class... Ts>
 struct indexer<std::index_sequence<Is...>, Ts...> : indexed<Is, Ts>... {};
 template <std::size_t I, class T>
-T select(indexed<I, T>);  // declaration only: used in decltype
+T select(const indexed<I, T>*);  // declaration only: used in decltype
 
+// The call is qualified: an unqualified one would look for `select` in the namespaces of every
+// template argument of the indexer, that is, of every node of a program, recursively through
+// their types (argument-dependent lookup). For the derivative types of large models that walk
+// dominated clang's compile time. Through a pointer, so that no indexer object is formed.
 template <std::size_t I, class L>
 struct at;
 template <std::size_t I, class... Ts>
 struct at<I, type_list<Ts...>> {
-  using type = decltype(select<I>(indexer<std::index_sequence_for<Ts...>, Ts...>{}));
+  using type = decltype(tapeless::detail::select<I>(
+      static_cast<const indexer<std::index_sequence_for<Ts...>, Ts...>*>(nullptr)));
 };
 template <std::size_t I, class L>
 using at_t = typename at<I, L>::type;

@@ -58,26 +58,20 @@ struct tangent_builder {
   }
 };
 
-// Children of node N as indices into Nodes (unused entries are Nodes::size).
-template <class Nodes, class N>
-constexpr std::array<std::size_t, 2> child_indices() {
-  if constexpr (is_unary_v<N>)
-    return {index_of_v<typename N::arg_type, Nodes>, Nodes::size};
-  else if constexpr (is_binary_v<N>)
-    return {index_of_v<typename N::left_type, Nodes>, index_of_v<typename N::right_type, Nodes>};
-  else
-    return {Nodes::size, Nodes::size};
-}
+// child_indices<Nodes, N>(): see eval/program.hpp.
 
 template <class Nodes, class Seed, class Wrt>
 struct adjoint_builder {
   static constexpr std::size_t n = Nodes::size;
 
+  template <class Seq>
+  struct child_table;
   template <std::size_t... Is>
-  static constexpr auto make_children(std::index_sequence<Is...>) {
-    return std::array<std::array<std::size_t, 2>, n>{child_indices<Nodes, at_t<Is, Nodes>>()...};
-  }
-  static constexpr auto children = make_children(std::make_index_sequence<n>{});
+  struct child_table<std::index_sequence<Is...>> {
+    static constexpr std::array<std::array<std::size_t, 2>, n + 1> value{
+        child_indices<Nodes, at_t<Is, Nodes>>::value..., std::array<std::size_t, 2>{n, n}};
+  };
+  static constexpr const auto& children = child_table<std::make_index_sequence<n>>::value;
 
   // Parents of node J that lead to a wrt symbol, as an index_sequence.
   template <std::size_t J>
@@ -150,7 +144,7 @@ struct adjoint_builder {
   template <class X>
   static constexpr auto of_symbol() {
     if constexpr (contains_v<X, Nodes>)
-      return of<index_of_v<X, Nodes>>();
+      return of<node_index_v<X, Nodes>>();
     else
       return zero_t<typename X::shape_type>{};
   }

@@ -55,26 +55,30 @@ using gradient_map_t = decltype(boost::hana::make_map(
 
 // Evaluate, in one sweep, e and the adjoints of Xs for the given seed expression; returns
 // (value of e, gradient map). The sweep writes the value and each gradient straight into the
-// returned object (no copies out of the sweep's store).
+// returned object (no copies out of the sweep's store). The return types are spelled out because
+// clang 14 does not apply the named return value optimisation to a deduced return type in a
+// template, and would copy the whole result once more.
 template <class T, class E, class Seed, class... Xs, class Bindings>
-TAPELESS_INLINE constexpr auto value_and_adjoints(const E& e, Seed, wrt_t<Xs...>, const Bindings& b) {
+TAPELESS_INLINE constexpr auto value_and_adjoints(const E& e, Seed, wrt_t<Xs...>, const Bindings& b)
+    -> value_and_gradient<value_t<T, typename lowered_t<E>::shape_type>, gradient_map_t<T, Xs...>> {
   using LE = lowered_t<E>;
   const auto pool = constant_pool(e);
   using B = adjoint_builder<nodes_t<LE>, Seed, type_list<Xs...>>;
   value_and_gradient<value_t<T, typename LE::shape_type>, gradient_map_t<T, Xs...>> r{};
-  evaluate_into<T>(type_list<LE, decltype(B::template of_symbol<Xs>())...>{}, b, pool, r.value,
+  detail::evaluate_into<T>(type_list<LE, decltype(B::template of_symbol<Xs>())...>{}, b, pool, r.value,
                    boost::hana::at_key(r.gradient, Xs{})...);
   return r;
 }
 
 // The same without the value of e (it is computed only where the adjoints need it).
 template <class T, class E, class Seed, class... Xs, class Bindings>
-TAPELESS_INLINE constexpr auto adjoints(const E& e, Seed, wrt_t<Xs...>, const Bindings& b) {
+TAPELESS_INLINE constexpr auto adjoints(const E& e, Seed, wrt_t<Xs...>, const Bindings& b)
+    -> gradient_map_t<T, Xs...> {
   // Every symbol of e must be bound, as for value_and_adjoints, even those the gradients skip.
   static_assert(check_bound<Bindings>(symbols_of_t<nodes_t<lowered_t<E>>>{}));
   const auto pool = constant_pool(e);
   gradient_map_t<T, Xs...> g{};
-  evaluate_into<T>(adjoint_roots_t<E, Seed, Xs...>{}, b, pool, boost::hana::at_key(g, Xs{})...);
+  detail::evaluate_into<T>(adjoint_roots_t<E, Seed, Xs...>{}, b, pool, boost::hana::at_key(g, Xs{})...);
   return g;
 }
 
@@ -89,7 +93,7 @@ constexpr void check_scalar_root(const char*) {
 
 // The value of a scalar expression and its gradient with respect to each symbol in `wrt`.
 template <class T = void, class E, class... Xs, class... B>
-constexpr auto value_and_grad(const E& e, wrt_t<Xs...> w, const B&... bindings) {
+TAPELESS_INLINE constexpr auto value_and_grad(const E& e, wrt_t<Xs...> w, const B&... bindings) {
   detail::check_expression<E>();
   detail::check_scalar_root<E>("");
   const auto b = detail::merge_bindings(bindings...);
@@ -101,7 +105,7 @@ constexpr auto value_and_grad(const E& e, wrt_t<Xs...> w, const B&... bindings) 
 //   auto g = grad(loss, wrt(W, b), at(W = w0, b = b0, x = data));  g[W], g[b]
 // One forward and one backward sweep, however many symbols are asked for.
 template <class T = void, class E, class... Xs, class... B>
-constexpr auto grad(const E& e, wrt_t<Xs...> w, const B&... bindings) {
+TAPELESS_INLINE constexpr auto grad(const E& e, wrt_t<Xs...> w, const B&... bindings) {
   detail::check_expression<E>();
   detail::check_scalar_root<E>("");
   const auto b = detail::merge_bindings(bindings...);
@@ -111,11 +115,11 @@ constexpr auto grad(const E& e, wrt_t<Xs...> w, const B&... bindings) {
 
 // Vector-Jacobian product u^T de/dx for each x in wrt, u shaped like e.
 template <class T = void, class E, class U, class... Xs, class... B>
-constexpr auto vjp(const E& e, const U& u, wrt_t<Xs...> w, const B&... bindings);
+TAPELESS_INLINE constexpr auto vjp(const E& e, const U& u, wrt_t<Xs...> w, const B&... bindings);
 
 // vjp together with the value of the expression: {value, gradient}.
 template <class T = void, class E, class U, class... Xs, class... B>
-constexpr auto value_and_vjp(const E& e, const U& u, wrt_t<Xs...> w, const B&... bindings) {
+TAPELESS_INLINE constexpr auto value_and_vjp(const E& e, const U& u, wrt_t<Xs...> w, const B&... bindings) {
   detail::check_expression<E>();
   using S = typename E::shape_type;
   static_assert(std::is_same_v<shape_of_value_t<detail::unwrap_binding_t<U>>, S>,
@@ -133,7 +137,7 @@ using tangent_t = decltype(tangent_builder<direction<X, direction_symbol<X>>>::t
 }  // namespace detail
 
 template <class T, class E, class U, class... Xs, class... B>
-constexpr auto vjp(const E& e, const U& u, wrt_t<Xs...> w, const B&... bindings) {
+TAPELESS_INLINE constexpr auto vjp(const E& e, const U& u, wrt_t<Xs...> w, const B&... bindings) {
   detail::check_expression<E>();
   using S = typename E::shape_type;
   static_assert(std::is_same_v<shape_of_value_t<detail::unwrap_binding_t<U>>, S>,
@@ -173,7 +177,7 @@ constexpr auto jacobian_columns(const Bindings& b, const Pool& pool) {
     value_t<S, SX> unit{};
     elem(unit, j) = S(1);
     auto bj = boost::hana::insert(b, boost::hana::make_pair(direction_symbol<X>{}, unit));
-    const auto col = boost::hana::at_c<0>(evaluate<S>(type_list<Tangent>{}, bj, pool));
+    const auto col = boost::hana::at_c<0>(detail::evaluate<S>(type_list<Tangent>{}, bj, pool));
     for (std::size_t i = 0; i < m; ++i) elem(J, i * n + j) = elem(col, i);
   }
   return J;

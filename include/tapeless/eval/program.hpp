@@ -11,6 +11,8 @@
 #include <boost/hana/at_key.hpp>
 #include <boost/hana/contains.hpp>
 #include <boost/hana/tuple.hpp>
+#include <array>
+#include <tuple>
 #include <utility>
 
 #include "../detail/type_list.hpp"
@@ -42,27 +44,198 @@ struct collect<L, E, false> {
 template <class... Roots>
 using nodes_t = typename collect_children<type_list<>, type_list<Roots...>>::type;
 
-// The symbols among the nodes.
+// The symbols among the nodes. (Picked by position, not by a recursion over the list, which
+// would nest one instantiation per node and reach the compilers' depth limits on large models.)
 template <class Nodes>
 struct symbols_of;
 template <class... Ns>
 struct symbols_of<type_list<Ns...>> {
-  template <class Acc, class N>
-  using step = std::conditional_t<is_symbol_v<N>, typename push_back<Acc, N>::type, Acc>;
-  template <class Acc, class... Rest>
-  struct fold {
-    using type = Acc;
-  };
-  template <class Acc, class N, class... Rest>
-  struct fold<Acc, N, Rest...> {
-    using type = typename fold<step<Acc, N>, Rest...>::type;
-  };
-  using type = typename fold<type_list<>, Ns...>::type;
+  static constexpr std::size_t n = sizeof...(Ns);
+  static constexpr std::array<bool, n + 1> is_symbol{is_symbol_v<Ns>..., false};
+  static constexpr std::size_t count = [] {
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < n; ++i) k += is_symbol[i];
+    return k;
+  }();
+  static constexpr std::array<std::size_t, count + 1> positions = [] {
+    std::array<std::size_t, count + 1> out{};
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      if (is_symbol[i]) out[k++] = i;
+    return out;
+  }();
+  template <std::size_t... K>
+  static type_list<at_t<positions[K], type_list<Ns...>>...> pick(std::index_sequence<K...>);
+  using type = decltype(pick(std::make_index_sequence<count>{}));
 };
 template <class Nodes>
 using symbols_of_t = typename symbols_of<Nodes>::type;
 
-// ---- the store: one slot per computed node, nothing for leaves --------------------------------
+// ---- the graph: children, uses, and which nodes are fused into their consumer ---------------
+// Compile-time facts about nodes are class and variable templates, not constexpr functions: a
+// function instantiated on a node type, or on a node list, needs a mangled name, and g++ spends
+// time quadratic in the number of distinct parts of a name on each one. With the derivative types
+// of a 200-operation chain that was most of the compilation.
+
+// The position of node N in a node list (whose entries are distinct), found by deducing I from the
+// one base indexed<I, N> of the list's indexer: one lookup inside the compiler, where
+// index_of_v instantiates a comparison with every entry (quadratic over a whole program).
+// Declaration only, used in decltype; qualified at the call, so that no argument-dependent lookup
+// walks the node types.
+template <class N, std::size_t I>
+std::integral_constant<std::size_t, I> position_of(const indexed<I, N>*);
+template <class N, class Nodes>
+struct node_position;
+template <class N, class... Ns>
+struct node_position<N, type_list<Ns...>>
+    : decltype(detail::position_of<N>(
+          static_cast<const indexer<std::index_sequence_for<Ns...>, Ns...>*>(nullptr))) {};
+template <class N, class Nodes>
+inline constexpr std::size_t node_index_v = node_position<N, Nodes>::value;
+
+// Children of node N as indices into Nodes (unused entries are Nodes::size).
+template <class Nodes, class N>
+struct child_indices {
+  static constexpr std::array<std::size_t, 2> value{Nodes::size, Nodes::size};
+};
+template <class Nodes, class Op, class A>
+struct child_indices<Nodes, unary<Op, A>> {
+  static constexpr std::array<std::size_t, 2> value{node_index_v<A, Nodes>, Nodes::size};
+};
+template <class Nodes, class Op, class L, class R>
+struct child_indices<Nodes, binary<Op, L, R>> {
+  static constexpr std::array<std::size_t, 2> value{node_index_v<L, Nodes>, node_index_v<R, Nodes>};
+};
+
+// What an operation says about itself (ops/*.hpp), false when it says nothing:
+//  - elementwise: its rule reads each operand once per element, through elem(), and states its
+//    scalar rule as Op::apply (ops/arithmetic.hpp, ops/elementwise.hpp);
+//  - reads_elements_once: its rule reads each element of its operand once, through elem() and
+//    size_of_value_v (sum, mean);
+//  - has_element<SL, SR>: it offers element(i, l, r) for these operand shapes (matmul).
+template <class Op>
+inline constexpr bool op_elementwise_v = false;
+template <class Op>
+  requires requires { Op::elementwise; }
+inline constexpr bool op_elementwise_v<Op> = Op::elementwise;
+template <class Op>
+inline constexpr bool op_reads_once_v = false;
+template <class Op>
+  requires requires { Op::reads_elements_once; }
+inline constexpr bool op_reads_once_v<Op> = Op::reads_elements_once;
+template <class Op, class SL, class SR>
+inline constexpr bool op_has_element_v = false;
+template <class Op, class SL, class SR>
+  requires requires { Op::template has_element<SL, SR>; }
+inline constexpr bool op_has_element_v<Op, SL, SR> = Op::template has_element<SL, SR>;
+
+// Per node: element-wise; computable element by element from stored operands (element-wise, or
+// a matrix-vector product); reads each element of its operands once (element-wise, sum, mean).
+template <class N>
+struct node_traits {
+  static constexpr bool elementwise = false, has_element = false, reads_once = false;
+};
+template <class Op, class A>
+struct node_traits<unary<Op, A>> {
+  static constexpr bool elementwise = op_elementwise_v<Op>;
+  static constexpr bool has_element = elementwise;
+  static constexpr bool reads_once = elementwise || op_reads_once_v<Op>;
+};
+template <class Op, class L, class R>
+struct node_traits<binary<Op, L, R>> {
+  static constexpr bool elementwise = op_elementwise_v<Op>;
+  static constexpr bool has_element =
+      elementwise || op_has_element_v<Op, typename L::shape_type, typename R::shape_type>;
+  static constexpr bool reads_once = elementwise || op_reads_once_v<Op>;
+};
+
+// A tensor node that can be computed element by element (element-wise, or a matrix-vector
+// product), is used exactly once, by a node that reads each element once (element-wise, or
+// sum/mean), and is not a result of the sweep, is *fused*: it gets no slot and no loop of its
+// own; its consumer computes it element by element inside its own loop (lazy_value below). This
+// is what a hand-written pass does with tanh(W z + b) or with (u^T W) * (1 - y*y): one loop, no
+// temporaries. The scalar operations and their order are the same as when the node is stored.
+// A matrix-vector product reads its operands several times per element; it never reads each
+// element once, so its operands are never fused themselves and are always stored.
+template <class Nodes, class Roots>
+struct fusion_plan {
+  static constexpr std::size_t n = Nodes::size;
+
+  template <class Seq>
+  struct tables;
+  template <std::size_t... Is>
+  struct tables<std::index_sequence<Is...>> {
+    static constexpr std::array<std::array<std::size_t, 2>, n + 1> children{
+        child_indices<Nodes, at_t<Is, Nodes>>::value..., std::array<std::size_t, 2>{n, n}};
+    // tensor nodes computable element by element that are not roots
+    static constexpr std::array<bool, n + 1> candidate{
+        (node_traits<at_t<Is, Nodes>>::has_element && at_t<Is, Nodes>::shape_type::rank > 0 &&
+         !contains_v<at_t<Is, Nodes>, Roots>)...,
+        false};
+    static constexpr std::array<bool, n + 1> consumer{node_traits<at_t<Is, Nodes>>::reads_once...,
+                                                      false};
+  };
+  using table = tables<std::make_index_sequence<n>>;
+
+#ifdef TAPELESS_NO_FUSION  // debugging and measuring knob: store every node
+  static constexpr std::array<bool, n> fused{};
+#else
+  static constexpr std::array<bool, n> fused = [] {
+    std::array<std::size_t, n> uses{}, parent{};
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t c : table::children[i])
+        if (c < n) ++uses[c], parent[c] = i;
+    std::array<bool, n> out{};
+    for (std::size_t j = 0; j < n; ++j)
+      out[j] = table::candidate[j] && uses[j] == 1 && table::consumer[parent[j]];
+    return out;
+  }();
+#endif
+};
+
+// The value of a fused node: computed element by element when its consumer reads it. It looks
+// like a tensor to elem() (a `data` member indexable by i); the operands' values are held by
+// reference when they are stored (slots, bindings) and by value when they are themselves
+// computed on the fly (constants, other fused nodes).
+template <class Op, class A>
+struct lazy_unary_elements {
+  A a;
+  TAPELESS_INLINE constexpr auto operator[](std::size_t i) const { return Op::apply(elem(a, i)); }
+};
+template <class Op, class L, class R>
+struct lazy_binary_elements {
+  L l;
+  R r;
+  TAPELESS_INLINE constexpr auto operator[](std::size_t i) const {
+    if constexpr (requires { Op::elementwise; })
+      return Op::apply(elem(l, i), elem(r, i));
+    else
+      return Op::element(i, l, r);  // its operands are stored: it reads them several times
+  }
+};
+template <class Elements, class T, class S>
+struct lazy_value {
+  Elements data;
+};
+
+}  // namespace tapeless::detail
+
+namespace tapeless {
+// A fused node's value has the scalar type and shape of the node (size_of_value_v and friends).
+template <class Elements, class T, class S>
+struct value_traits<detail::lazy_value<Elements, T, S>> {
+  using scalar = T;
+  using shape_type = S;
+};
+}  // namespace tapeless
+
+namespace tapeless::detail {
+
+// ---- the store: one slot per stored node -----------------------------------------------------
+// Leaves (bindings, constants) and fused nodes have no slot. A computed node that is also a
+// result of the sweep (a root) has no slot either: its rule writes straight into the caller's
+// result object, so nothing is copied afterwards (copying gradients out of the store cost as much
+// as computing them for a width-50 MLP).
 struct no_value {};
 template <std::size_t I, class V>
 struct slot {
@@ -82,14 +255,20 @@ TAPELESS_INLINE constexpr const V& get_slot(const slot<I, V>& s) {
   return s.v;
 }
 
-template <class T, class N>
-using slot_value_t = std::conditional_t<is_leaf_v<N>, no_value, value_t<T, typename N::shape_type>>;
+// Node N is a result of the sweep in its own right: computed (not a leaf) and among the roots.
+template <class N, class Roots>
+inline constexpr bool is_output_node_v = !is_leaf_v<N> && contains_v<N, Roots>;
 
-template <class T, class Nodes>
+template <class T, class N, class Roots, bool Fused>
+using slot_value_t = std::conditional_t<is_leaf_v<N> || Fused || is_output_node_v<N, Roots>,
+                                        no_value, value_t<T, typename N::shape_type>>;
+
+template <class T, class Nodes, class Roots, class Seq = std::make_index_sequence<Nodes::size>>
 struct store;
-template <class T, class... Ns>
-struct store<T, type_list<Ns...>>
-    : store_base<std::index_sequence_for<Ns...>, slot_value_t<T, Ns>...> {};
+template <class T, class... Ns, class Roots, std::size_t... Is>
+struct store<T, type_list<Ns...>, Roots, std::index_sequence<Is...>>
+    : store_base<std::index_sequence<Is...>,
+                 slot_value_t<T, Ns, Roots, fusion_plan<type_list<Ns...>, Roots>::fused[Is]>...> {};
 
 // A value converted to scalar type T (a no-op when it already is).
 template <class T, class V>
@@ -106,16 +285,33 @@ TAPELESS_INLINE constexpr decltype(auto) convert_value(const V& v) {
 }
 
 // ---- the sweep ------------------------------------------------------------------------------
-template <class T, class Nodes, class Bindings, class Pool>
+// Computes Nodes in order; root K of Roots is written to the K-th output. The program object holds
+// only references (the store is the caller's local), so once everything is inlined the optimiser
+// keeps them in registers and knows what each one points to: the result object, the bindings and
+// the store are then visibly distinct, which vectorisation needs.
+template <class T, class Nodes, class Roots, class Bindings, class Pool, class... Outs>
 struct program {
-  using store_type = store<T, Nodes>;
+  using store_type = store<T, Nodes, Roots>;
+  static constexpr const auto& fused = fusion_plan<Nodes, Roots>::fused;
   const Bindings& bindings;
   const Pool& pool;
-  store_type s;  // left uninitialised on purpose: every slot is written before it is read
+  store_type& s;  // left uninitialised on purpose: every slot is written before it is read
+  std::tuple<Outs&...> outs;
 
-  TAPELESS_INLINE constexpr program(const Bindings& b, const Pool& p) : bindings(b), pool(p) {}
+  TAPELESS_INLINE constexpr program(const Bindings& b, const Pool& p, store_type& st, Outs&... o)
+      : bindings(b), pool(p), s(st), outs(o...) {}
 
-  // The value of node N: a binding, a constant, or its slot.
+  // Where computed node I lives: its output (when it is a root), or its slot.
+  template <std::size_t I>
+  TAPELESS_INLINE constexpr decltype(auto) place() const {
+    using N = at_t<I, Nodes>;
+    if constexpr (is_output_node_v<N, Roots>)
+      return (std::get<index_of_v<N, Roots>>(outs));
+    else
+      return (detail::get_slot<I>(s));
+  }
+
+  // The value of node N: a binding, a constant, a fused node's operands, or its place.
   template <class N>
   TAPELESS_INLINE constexpr decltype(auto) value() const {
     if constexpr (is_symbol_v<N>)
@@ -124,25 +320,64 @@ struct program {
       return filled<T, typename N::shape_type>(N::template value<T>());
     else if constexpr (is_cparam_v<N>)
       return convert_value<T>(boost::hana::at_c<N::index>(pool));
+    else if constexpr (fused[node_index_v<N, Nodes>])
+      return lazy<N>();
     else
-      return get_slot<index_of_v<N, Nodes>>(s);
+      return static_cast<const value_t<T, typename N::shape_type>&>(place<node_index_v<N, Nodes>>());
+  }
+
+  // A fused node's value: its operands, to be combined element by element by its consumer.
+  template <class N>
+  TAPELESS_INLINE constexpr auto lazy() const {
+    if constexpr (is_unary_v<N>) {
+      using A = decltype(value<typename N::arg_type>());
+      return lazy_value<lazy_unary_elements<typename N::op, A>, T, typename N::shape_type>{
+          {value<typename N::arg_type>()}};
+    } else {
+      using L = decltype(value<typename N::left_type>());
+      using R = decltype(value<typename N::right_type>());
+      return lazy_value<lazy_binary_elements<typename N::op, L, R>, T, typename N::shape_type>{
+          {value<typename N::left_type>(), value<typename N::right_type>()}};
+    }
   }
 
   template <std::size_t I>
-  TAPELESS_INLINE constexpr void compute() {
+  TAPELESS_INLINE constexpr void compute() const {
     using N = at_t<I, Nodes>;
-    if constexpr (is_unary_v<N>)
-      N::op::forward(get_slot<I>(s), value<typename N::arg_type>());
+    if constexpr (fused[I])
+      return;  // computed inside its consumer's loop
+    else if constexpr (is_unary_v<N>)
+      N::op::forward(place<I>(), value<typename N::arg_type>());
     else if constexpr (is_binary_v<N>)
-      N::op::forward(get_slot<I>(s), value<typename N::left_type>(),
-                     value<typename N::right_type>());
+      N::op::forward(place<I>(), value<typename N::left_type>(), value<typename N::right_type>());
   }
 
   template <std::size_t... Is>
-  TAPELESS_INLINE constexpr void run(std::index_sequence<Is...>) {
-    (compute<Is>(), ...);
+  TAPELESS_INLINE constexpr void run(std::index_sequence<Is...>) const {
+    // A braced list, evaluated in order, rather than a fold expression: clang nests a fold of
+    // n terms n deep and refuses more than 256 (-fbracket-depth).
+    [[maybe_unused]] const int in_order[] = {0, (compute<Is>(), 0)...};
   }
-  TAPELESS_INLINE constexpr void run() { run(std::make_index_sequence<Nodes::size>{}); }
+
+  // Root K was computed straight into its output when it is a computed node named first at K;
+  // a leaf root (a binding, a constant) or a repeated root is copied after the sweep.
+  template <std::size_t K>
+  TAPELESS_INLINE constexpr void copy_output() const {
+    using R = at_t<K, Roots>;
+    if constexpr (!is_output_node_v<R, Roots> || index_of_v<R, Roots> != K) {
+      auto& out = std::get<K>(outs);
+      out = std::remove_cvref_t<decltype(out)>(value<R>());
+    }
+  }
+  template <std::size_t... Ks>
+  TAPELESS_INLINE constexpr void copy_outputs(std::index_sequence<Ks...>) const {
+    (copy_output<Ks>(), ...);
+  }
+
+  TAPELESS_INLINE constexpr void run() const {
+    run(std::make_index_sequence<Nodes::size>{});
+    copy_outputs(std::make_index_sequence<Roots::size>{});
+  }
 };
 
 template <class Sym>
@@ -160,14 +395,35 @@ constexpr bool check_bound(type_list<Syms...>) {
           ...);
 }
 
-// Evaluate the roots in one sweep with scalar type T; returns a hana::tuple of their values.
-template <class T, class... Roots, class Bindings, class Pool>
-TAPELESS_INLINE constexpr auto evaluate(type_list<Roots...>, const Bindings& b, const Pool& pool) {
+// Evaluate the roots in one sweep with scalar type T, writing root K's value into outs[K]
+// (each a value_t<T, shape of root K>).
+template <class T, class... Roots, class Bindings, class Pool, class... Outs>
+TAPELESS_INLINE constexpr void evaluate_into(type_list<Roots...>, const Bindings& b,
+                                             const Pool& pool, Outs&... outs) {
+  static_assert(sizeof...(Roots) == sizeof...(Outs));
+  static_assert((std::is_same_v<Outs, value_t<T, typename Roots::shape_type>> && ...));
   using Nodes = nodes_t<Roots...>;
   static_assert(check_bound<Bindings>(symbols_of_t<Nodes>{}));
-  program<T, Nodes, Bindings, Pool> p(b, pool);
+  using P = program<T, Nodes, type_list<Roots...>, Bindings, Pool, Outs...>;
+  typename P::store_type s;
+  const P p(b, pool, s, outs...);
   p.run();
-  return boost::hana::make_tuple(value_t<T, typename Roots::shape_type>(p.template value<Roots>())...);
+}
+
+template <class T, class Roots, class Bindings, class Pool, class Tuple, std::size_t... Ks>
+TAPELESS_INLINE constexpr void evaluate_into_tuple(Roots roots, const Bindings& b, const Pool& pool,
+                                                   Tuple& out, std::index_sequence<Ks...>) {
+  detail::evaluate_into<T>(roots, b, pool, boost::hana::at_c<Ks>(out)...);
+}
+
+// Evaluate the roots in one sweep with scalar type T; returns a hana::tuple of their values.
+template <class T, class... Roots, class Bindings, class Pool>
+TAPELESS_INLINE constexpr auto evaluate(type_list<Roots...> roots, const Bindings& b,
+                                        const Pool& pool)
+    -> boost::hana::tuple<value_t<T, typename Roots::shape_type>...> {  // spelled out for NRVO
+  boost::hana::tuple<value_t<T, typename Roots::shape_type>...> out{};
+  detail::evaluate_into_tuple<T>(roots, b, pool, out, std::index_sequence_for<Roots...>{});
+  return out;
 }
 
 }  // namespace tapeless::detail

@@ -140,30 +140,75 @@ template <class E>
 inline constexpr bool is_leaf_v = std::remove_cvref_t<E>::children::size == 0;
 
 // ---------------------------------------------------------------------------------------------
-// Inner nodes. Children are held by value; empty children take no space.
+// Inner nodes. A child that holds runtime state (a runtime constant somewhere below it) is held
+// by value; a child without state, which is almost every child and every child of a lowered or
+// derivative expression, is not stored at all: `e.a`, `e.l`, `e.r` are then static members, and
+// the node is an empty class whatever its depth.
+//
+// (Not [[no_unique_address]] members: the compiler must then prove that no two empty subobjects
+// of the same type share an address, and g++ 12 does so by walking every subobject of the member,
+// the expanded tree of the type. Derivative types of a chain of n operations expand to trees of
+// about n^3 nodes, and g++ spent most of a 200-operation chain's minutes of compilation there.)
+namespace detail {
+template <class A, bool Stored = !std::is_empty_v<A>>
+struct arg_child {
+  A a{};
+  constexpr arg_child() = default;
+  constexpr explicit arg_child(const A& x) : a(x) {}
+};
+template <class A>
+struct arg_child<A, false> {
+  static constexpr A a{};
+  constexpr arg_child() = default;
+  constexpr explicit arg_child(const A&) {}
+};
+template <class L, bool Stored = !std::is_empty_v<L>>
+struct left_child {
+  L l{};
+  constexpr left_child() = default;
+  constexpr explicit left_child(const L& x) : l(x) {}
+};
+template <class L>
+struct left_child<L, false> {
+  static constexpr L l{};
+  constexpr left_child() = default;
+  constexpr explicit left_child(const L&) {}
+};
+template <class R, bool Stored = !std::is_empty_v<R>>
+struct right_child {
+  R r{};
+  constexpr right_child() = default;
+  constexpr explicit right_child(const R& x) : r(x) {}
+};
+template <class R>
+struct right_child<R, false> {
+  static constexpr R r{};
+  constexpr right_child() = default;
+  constexpr explicit right_child(const R&) {}
+};
+}  // namespace detail
+
 template <class Op, class A>
-struct unary : expression_tag {
+struct unary : expression_tag, detail::arg_child<A> {
   using op = Op;
   using arg_type = A;
   using shape_type = typename Op::template result_shape<typename A::shape_type>;
   using children = detail::type_list<A>;
-  [[no_unique_address]] A a{};
   constexpr unary() = default;
-  constexpr explicit unary(const A& a_) : a(a_) {}
+  constexpr explicit unary(const A& a_) : detail::arg_child<A>(a_) {}
 };
 
 template <class Op, class L, class R>
-struct binary : expression_tag {
+struct binary : expression_tag, detail::left_child<L>, detail::right_child<R> {
   using op = Op;
   using left_type = L;
   using right_type = R;
   using shape_type =
       typename Op::template result_shape<typename L::shape_type, typename R::shape_type>;
   using children = detail::type_list<L, R>;
-  [[no_unique_address]] L l{};
-  [[no_unique_address]] R r{};
   constexpr binary() = default;
-  constexpr binary(const L& l_, const R& r_) : l(l_), r(r_) {}
+  constexpr binary(const L& l_, const R& r_)
+      : detail::left_child<L>(l_), detail::right_child<R>(r_) {}
 };
 
 template <class E>

@@ -17,6 +17,19 @@ TAPELESS_INLINE constexpr void map_into(Out& out, const A& a, F f) {
   for (std::size_t i = 0; i < size_of_value_v<Out>; ++i) elem(out, i) = f(elem(a, i));
 }
 
+// Element-wise operations state their scalar rule once, as `Op::apply`, and mark themselves
+// `elementwise`: the sweep may then compute such a node inside the loop of its only consumer
+// instead of storing it (see eval/program.hpp), with the very same scalar operations.
+template <class Op, class Out, class L, class R>
+TAPELESS_INLINE constexpr void zip_into(Out& out, const L& l, const R& r) {
+  for (std::size_t i = 0; i < size_of_value_v<Out>; ++i)
+    elem(out, i) = Op::apply(elem(l, i), elem(r, i));
+}
+template <class Op, class Out, class A>
+TAPELESS_INLINE constexpr void map_into(Out& out, const A& a) {
+  for (std::size_t i = 0; i < size_of_value_v<Out>; ++i) elem(out, i) = Op::apply(elem(a, i));
+}
+
 // Constant folding of two compile-time rationals into shape S.
 template <class A, class B, class S>
 using folded_add_t = constant_t<A::num * B::den + B::num * A::den, A::den * B::den, S>;
@@ -42,9 +55,14 @@ struct elementwise_binary {
 struct add_op : detail::elementwise_binary {
   static constexpr std::string_view name = "+";
   static constexpr int precedence = 1;
+  static constexpr bool elementwise = true;
+  template <class A, class B>
+  TAPELESS_INLINE static constexpr auto apply(A a, B b) {
+    return a + b;
+  }
   template <class Out, class L, class R>
   TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
-    detail::zip_into(out, l, r, [](auto a, auto b) { return a + b; });
+    detail::zip_into<add_op>(out, l, r);
   }
   static constexpr auto tangent(auto, auto, auto, auto dl, auto dr) { return detail::s::add(dl, dr); }
   template <std::size_t K, class L, class R, class G>
@@ -76,9 +94,14 @@ struct add_op : detail::elementwise_binary {
 struct sub_op : detail::elementwise_binary {
   static constexpr std::string_view name = "-";
   static constexpr int precedence = 1;
+  static constexpr bool elementwise = true;
+  template <class A, class B>
+  TAPELESS_INLINE static constexpr auto apply(A a, B b) {
+    return a - b;
+  }
   template <class Out, class L, class R>
   TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
-    detail::zip_into(out, l, r, [](auto a, auto b) { return a - b; });
+    detail::zip_into<sub_op>(out, l, r);
   }
   static constexpr auto tangent(auto, auto, auto, auto dl, auto dr) { return detail::s::sub(dl, dr); }
   template <std::size_t K, class L, class R, class G>
@@ -113,9 +136,14 @@ struct sub_op : detail::elementwise_binary {
 struct mul_op : detail::elementwise_binary {
   static constexpr std::string_view name = "*";
   static constexpr int precedence = 2;
+  static constexpr bool elementwise = true;
+  template <class A, class B>
+  TAPELESS_INLINE static constexpr auto apply(A a, B b) {
+    return a * b;
+  }
   template <class Out, class L, class R>
   TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
-    detail::zip_into(out, l, r, [](auto a, auto b) { return a * b; });
+    detail::zip_into<mul_op>(out, l, r);
   }
   static constexpr auto tangent(auto, auto l, auto r, auto dl, auto dr) {
     return detail::s::add(detail::s::mul(dl, r), detail::s::mul(l, dr));
@@ -165,9 +193,14 @@ struct mul_op : detail::elementwise_binary {
 struct div_op : detail::elementwise_binary {
   static constexpr std::string_view name = "/";
   static constexpr int precedence = 2;
+  static constexpr bool elementwise = true;
+  template <class A, class B>
+  TAPELESS_INLINE static constexpr auto apply(A a, B b) {
+    return a / b;
+  }
   template <class Out, class L, class R>
   TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
-    detail::zip_into(out, l, r, [](auto a, auto b) { return a / b; });
+    detail::zip_into<div_op>(out, l, r);
   }
   // d(l/r) = (dl - (l/r) dr) / r: reuses the node's own value.
   static constexpr auto tangent(auto self, auto, auto r, auto dl, auto dr) {
@@ -211,9 +244,14 @@ struct div_op : detail::elementwise_binary {
 struct pow_op : detail::elementwise_binary {
   static constexpr std::string_view name = "pow";
   static constexpr int precedence = 0;
+  static constexpr bool elementwise = true;
+  template <class A, class B>
+  TAPELESS_INLINE static constexpr auto apply(A a, B b) {
+    return detail::cmath::pow(a, b);
+  }
   template <class Out, class L, class R>
   TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
-    detail::zip_into(out, l, r, [](auto a, auto b) { return detail::cmath::pow(a, b); });
+    detail::zip_into<pow_op>(out, l, r);
   }
   // d(a^b) = a^b (db log a + b da / a)
   static constexpr auto tangent(auto self, auto l, auto r, auto dl, auto dr) {
@@ -235,9 +273,14 @@ struct neg_op {
   using result_shape = S;
   static constexpr std::string_view name = "-";
   static constexpr int precedence = 3;  // prefix
+  static constexpr bool elementwise = true;
+  template <class A>
+  TAPELESS_INLINE static constexpr auto apply(A x) {
+    return -x;
+  }
   template <class Out, class A>
   TAPELESS_INLINE static constexpr void forward(Out& out, const A& a) {
-    detail::map_into(out, a, [](auto x) { return -x; });
+    detail::map_into<neg_op>(out, a);
   }
   static constexpr auto tangent(auto, auto, auto da) { return detail::s::neg(da); }
   template <std::size_t, class A, class G>

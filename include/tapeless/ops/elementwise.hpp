@@ -14,9 +14,14 @@ struct elementwise_unary {
   template <class S>
   using result_shape = S;
   static constexpr int precedence = 0;
+  static constexpr bool elementwise = true;
+  template <class A>
+  TAPELESS_INLINE static constexpr auto apply(A x) {
+    return Derived::f(x);
+  }
   template <class Out, class A>
   TAPELESS_INLINE static constexpr void forward(Out& out, const A& a) {
-    map_into(out, a, [](auto x) { return Derived::f(x); });
+    map_into<Derived>(out, a);
   }
   static constexpr auto tangent(auto self, auto a, auto da) {
     return s::mul(da, Derived::derivative(a, self));

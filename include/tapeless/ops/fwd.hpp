@@ -44,37 +44,39 @@ struct concat_op;
 
 namespace detail::s {
 
+// (detail::make_binary, qualified: an unqualified call would make the compiler search the
+// namespaces of every type inside l and r, the whole derivative expression, at every node built.)
 // clang-format off
-template <class L, class R> constexpr auto add(const L& l, const R& r) { return make_binary<add_op>(l, r); }
-template <class L, class R> constexpr auto sub(const L& l, const R& r) { return make_binary<sub_op>(l, r); }
-template <class L, class R> constexpr auto mul(const L& l, const R& r) { return make_binary<mul_op>(l, r); }
-template <class L, class R> constexpr auto div(const L& l, const R& r) { return make_binary<div_op>(l, r); }
-template <class L, class R> constexpr auto pow(const L& l, const R& r) { return make_binary<pow_op>(l, r); }
-template <class L, class R> constexpr auto matmul(const L& l, const R& r) { return make_binary<matmul_op>(l, r); }
-template <class L, class R> constexpr auto dot(const L& l, const R& r) { return make_binary<dot_op>(l, r); }
-template <class L, class R> constexpr auto outer(const L& l, const R& r) { return make_binary<outer_op>(l, r); }
-template <class L, class R> constexpr auto concat(const L& l, const R& r) { return make_binary<concat_op>(l, r); }
-template <class A> constexpr auto neg(const A& a) { return make_unary<neg_op>(a); }
-template <class A> constexpr auto exp(const A& a) { return make_unary<exp_op>(a); }
-template <class A> constexpr auto log(const A& a) { return make_unary<log_op>(a); }
-template <class A> constexpr auto sqrt(const A& a) { return make_unary<sqrt_op>(a); }
-template <class A> constexpr auto sin(const A& a) { return make_unary<sin_op>(a); }
-template <class A> constexpr auto cos(const A& a) { return make_unary<cos_op>(a); }
-template <class A> constexpr auto tanh(const A& a) { return make_unary<tanh_op>(a); }
-template <class A> constexpr auto sigmoid(const A& a) { return make_unary<sigmoid_op>(a); }
-template <class A> constexpr auto relu(const A& a) { return make_unary<relu_op>(a); }
-template <class A> constexpr auto softplus(const A& a) { return make_unary<softplus_op>(a); }
-template <class A> constexpr auto abs(const A& a) { return make_unary<abs_op>(a); }
-template <class A> constexpr auto square(const A& a) { return make_unary<square_op>(a); }
-template <class A> constexpr auto sign(const A& a) { return make_unary<sign_op>(a); }
-template <class A> constexpr auto step(const A& a) { return make_unary<step_op>(a); }
-template <int N, class A> constexpr auto ipow(const A& a) { return make_unary<ipow_op<N>>(a); }
-template <class A> constexpr auto sum(const A& a) { return make_unary<sum_op>(a); }
-template <class A> constexpr auto mean(const A& a) { return make_unary<mean_op>(a); }
-template <class S, class A> constexpr auto broadcast(const A& a) { return make_unary<broadcast_op<S>>(a); }
-template <class A> constexpr auto transpose(const A& a) { return make_unary<transpose_op>(a); }
-template <std::size_t Off, std::size_t Len, class A> constexpr auto slice(const A& a) { return make_unary<slice_op<Off, Len>>(a); }
-template <std::size_t Off, std::size_t N, class A> constexpr auto pad(const A& a) { return make_unary<pad_op<Off, N>>(a); }
+template <class L, class R> constexpr auto add(const L& l, const R& r) { return detail::make_binary<add_op>(l, r); }
+template <class L, class R> constexpr auto sub(const L& l, const R& r) { return detail::make_binary<sub_op>(l, r); }
+template <class L, class R> constexpr auto mul(const L& l, const R& r) { return detail::make_binary<mul_op>(l, r); }
+template <class L, class R> constexpr auto div(const L& l, const R& r) { return detail::make_binary<div_op>(l, r); }
+template <class L, class R> constexpr auto pow(const L& l, const R& r) { return detail::make_binary<pow_op>(l, r); }
+template <class L, class R> constexpr auto matmul(const L& l, const R& r) { return detail::make_binary<matmul_op>(l, r); }
+template <class L, class R> constexpr auto dot(const L& l, const R& r) { return detail::make_binary<dot_op>(l, r); }
+template <class L, class R> constexpr auto outer(const L& l, const R& r) { return detail::make_binary<outer_op>(l, r); }
+template <class L, class R> constexpr auto concat(const L& l, const R& r) { return detail::make_binary<concat_op>(l, r); }
+template <class A> constexpr auto neg(const A& a) { return detail::make_unary<neg_op>(a); }
+template <class A> constexpr auto exp(const A& a) { return detail::make_unary<exp_op>(a); }
+template <class A> constexpr auto log(const A& a) { return detail::make_unary<log_op>(a); }
+template <class A> constexpr auto sqrt(const A& a) { return detail::make_unary<sqrt_op>(a); }
+template <class A> constexpr auto sin(const A& a) { return detail::make_unary<sin_op>(a); }
+template <class A> constexpr auto cos(const A& a) { return detail::make_unary<cos_op>(a); }
+template <class A> constexpr auto tanh(const A& a) { return detail::make_unary<tanh_op>(a); }
+template <class A> constexpr auto sigmoid(const A& a) { return detail::make_unary<sigmoid_op>(a); }
+template <class A> constexpr auto relu(const A& a) { return detail::make_unary<relu_op>(a); }
+template <class A> constexpr auto softplus(const A& a) { return detail::make_unary<softplus_op>(a); }
+template <class A> constexpr auto abs(const A& a) { return detail::make_unary<abs_op>(a); }
+template <class A> constexpr auto square(const A& a) { return detail::make_unary<square_op>(a); }
+template <class A> constexpr auto sign(const A& a) { return detail::make_unary<sign_op>(a); }
+template <class A> constexpr auto step(const A& a) { return detail::make_unary<step_op>(a); }
+template <int N, class A> constexpr auto ipow(const A& a) { return detail::make_unary<ipow_op<N>>(a); }
+template <class A> constexpr auto sum(const A& a) { return detail::make_unary<sum_op>(a); }
+template <class A> constexpr auto mean(const A& a) { return detail::make_unary<mean_op>(a); }
+template <class S, class A> constexpr auto broadcast(const A& a) { return detail::make_unary<broadcast_op<S>>(a); }
+template <class A> constexpr auto transpose(const A& a) { return detail::make_unary<transpose_op>(a); }
+template <std::size_t Off, std::size_t Len, class A> constexpr auto slice(const A& a) { return detail::make_unary<slice_op<Off, Len>>(a); }
+template <std::size_t Off, std::size_t N, class A> constexpr auto pad(const A& a) { return detail::make_unary<pad_op<Off, N>>(a); }
 // clang-format on
 
 // `e` brought to shape S: itself, or broadcast from a scalar.

@@ -37,6 +37,8 @@ struct matmul_op {
   using result_shape = typename detail::matmul_shape<SL, SR>::type;
   static constexpr std::string_view name = "@";
   static constexpr int precedence = 2;
+  // Every entry is the sum over p of l[.., p] r[p, ..] in increasing p, added to 0 (the sums of
+  // element() below start from the first product when they are short).
   template <class Out, class L, class R>
   TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
     using SL = shape_of_value_t<L>;
@@ -52,19 +54,62 @@ struct matmul_op {
         }
       }
     } else if constexpr (SL::rank == 2) {  // matrix * vector
-      constexpr std::size_t n = dim_v<0, SL>, k = dim_v<1, SL>;
-      for (std::size_t i = 0; i < n; ++i) {
-        T acc = T(0);
-        for (std::size_t p = 0; p < k; ++p) acc += l.data[i * k + p] * r.data[p];
-        out.data[i] = acc;
-      }
+      constexpr std::size_t n = dim_v<0, SL>;
+      for (std::size_t i = 0; i < n; ++i) out.data[i] = element(i, l, r);
     } else {  // vector * matrix
       constexpr std::size_t k = dim_v<0, SR>, m = dim_v<1, SR>;
-      for (std::size_t j = 0; j < m; ++j) out.data[j] = T(0);
-      for (std::size_t p = 0; p < k; ++p) {
-        const T a = l.data[p];
-        for (std::size_t j = 0; j < m; ++j) out.data[j] += a * r.data[p * m + j];
+      if constexpr (m <= 8) {
+        // Few columns: accumulate in locals. `out` may be the caller's result object, which
+        // the optimiser cannot prove distinct from `r`, so it would store `out` at every step.
+        std::array<T, m> acc{};
+        for (std::size_t p = 0; p < k; ++p) {
+          const T a = l.data[p];
+          for (std::size_t j = 0; j < m; ++j) acc[j] += a * r.data[p * m + j];
+        }
+        for (std::size_t j = 0; j < m; ++j) out.data[j] = acc[j];
+      } else if constexpr (k <= 8) {
+        // Few rows (u^T W with u short, as in a vjp through W x): one pass over out, the
+        // short sum unrolled.
+        for (std::size_t j = 0; j < m; ++j) out.data[j] = element(j, l, r);
+      } else {  // row by row, so that r is read in order
+        for (std::size_t j = 0; j < m; ++j) out.data[j] = T(0);
+        for (std::size_t p = 0; p < k; ++p) {
+          const T a = l.data[p];
+          for (std::size_t j = 0; j < m; ++j) out.data[j] += a * r.data[p * m + j];
+        }
       }
+    }
+  }
+  // Element i of a matrix-vector product, or of a vector-matrix product with few rows: the
+  // sweep may compute such a product inside the loop of its only consumer, element by element,
+  // instead of storing it (eval/program.hpp). Not offered where it would walk a large matrix by
+  // columns.
+  template <class SL, class SR>
+  static constexpr bool has_element =
+      (SL::rank == 2 && SR::rank == 1) || (SL::rank == 1 && SR::rank == 2 && dim_v<0, SR> <= 8);
+  //
+  // A short sum (k <= 8, unrolled) starts from the first product: 0 + x is not x for x = -0,
+  // so the optimiser must keep that addition, and in W z + b with z of 2 it is one more
+  // dependent addition per element than the hand-written W0 z0 + W1 z1 + b. A long sum starts
+  // from 0: its trip count stays even, which g++ -O2's vectoriser needs.
+  template <class L, class R>
+  TAPELESS_INLINE static constexpr auto element(std::size_t i, const L& l, const R& r) {
+    using SL = shape_of_value_t<L>;
+    using SR = shape_of_value_t<R>;
+    using T = scalar_of_t<L>;
+    constexpr bool row = SL::rank == 2;  // matrix * vector: row i of l times r
+    constexpr std::size_t k = row ? dim_v<1, SL> : dim_v<0, SR>;
+    constexpr std::size_t m = row ? 1 : dim_v<1, SR>;  // vector * matrix: column i of r
+    const T* a = row ? l.data.data() + i * k : l.data.data();
+    const T* b = row ? r.data.data() : r.data.data() + i;
+    if constexpr (k <= 8) {
+      T acc = a[0] * b[0];
+      for (std::size_t p = 1; p < k; ++p) acc += a[p] * b[p * m];
+      return acc;
+    } else {
+      T acc = T(0);
+      for (std::size_t p = 0; p < k; ++p) acc += a[p] * b[p * m];
+      return acc;
     }
   }
   static constexpr auto tangent(auto, auto l, auto r, auto dl, auto dr) {

@@ -7,6 +7,9 @@ namespace tapeless {
 struct sum_op {
   template <class S>
   using result_shape = shape<>;
+  // forward reads each element once, through elem(): an element-wise operand may be fused into
+  // its loop (eval/program.hpp).
+  static constexpr bool reads_elements_once = true;
   static constexpr std::string_view name = "sum";
   static constexpr int precedence = 0;
   template <class Out, class A>
@@ -34,6 +37,9 @@ struct sum_op {
 struct mean_op {
   template <class S>
   using result_shape = shape<>;
+  // forward reads each element once, through elem(): an element-wise operand may be fused into
+  // its loop (eval/program.hpp).
+  static constexpr bool reads_elements_once = true;
   static constexpr std::string_view name = "mean";
   static constexpr int precedence = 0;
   template <class Out, class A>

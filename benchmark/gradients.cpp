@@ -1,0 +1,439 @@
+// tapeless against hand-written gradient code, in one binary, ratios from the same run.
+//
+//   (a) seed    the seed's loss mean(y - (w*x + b)) over 2x2: value and gradient wrt w and b
+//   (b) lse10   log(exp(x0) + ... + exp(x9)), 20 scalar operations: value and gradient wrt x0..x9
+//   (c) mlp50   value and vjp of W2 tanh(W1 z + b1) + b2, z of 2, hidden width 50, wrt z and all
+//               four parameters
+//   (d) mlp256  the same at hidden width 256
+//
+// Both sides compute the same thing (the value and the gradient) with the same algorithm and the
+// same floating-point operations in the same order; main() checks that they agree before timing.
+// The hand-written side is what a competent engineer writes: plain loops, one pass where one
+// pass does, results written straight into the caller's struct.
+//
+// Keeping results alive: Google Benchmark 1.7.1's DoNotOptimize on a floating-point lvalue
+// corrupts it under g++ 12 (its "+m,r" constraint lets g++ move a double through a general
+// register). Instead, each iteration passes the address of the inputs and of the result to an
+// empty asm statement that clobbers memory: the compiler must reload the inputs, recompute, and
+// store the whole result every iteration, on both sides alike.
+//
+// Two measurements, both printed:
+//  1. Google Benchmark, one benchmark per side ("<case>/tapeless", "<case>/hand"); run it with
+//     --benchmark_repetitions=N --benchmark_enable_random_interleaving=true, and the summary
+//     gives the median and the minimum over the repetitions, and their ratios.
+//  2. A paired measurement (skip it with --no_paired): rounds of back-to-back batches, one of
+//     each side in alternating order, each batch about 50 us; the ratio is taken per round and
+//     the median over rounds is reported. On a shared machine the load changes from second to
+//     second; a per-round ratio cancels that, so this is the figure to quote.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <tapeless/tapeless.hpp>
+
+namespace tl = tapeless;
+
+namespace {
+
+// ---- helpers ---------------------------------------------------------------------------------
+template <class T>
+inline __attribute__((always_inline)) void escape(T* p) {
+  asm volatile("" : : "r"(p) : "memory");
+}
+
+// Deterministic inputs in [lo, hi).
+struct lcg {
+  unsigned long long s = 0x9E3779B97F4A7C15ull;
+  double operator()(double lo, double hi) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + (hi - lo) * double(s >> 11) * 0x1.0p-53;
+  }
+};
+template <class V>
+void fill(V& v, lcg& r, double lo = -1.0, double hi = 1.0) {
+  for (auto& x : v.data) x = r(lo, hi);
+}
+
+int check_failures = 0;
+void check_close(const char* what, double got, double want) {
+  const double tol = 1e-12 * std::max(1.0, std::fabs(want));
+  if (!(std::fabs(got - want) <= tol)) {
+    std::fprintf(stderr, "check failed: %s: tapeless %.17g, hand-written %.17g\n", what, got, want);
+    ++check_failures;
+  }
+}
+template <class V>
+void check_close(const char* what, const V& got, const V& want) {
+  for (std::size_t i = 0; i < got.data.size(); ++i) check_close(what, got.data[i], want.data[i]);
+}
+
+// Each case: inputs, make_inputs(), tapeless(in) -> result, hand(in, hand_result&), check().
+// Both sides' wrappers are forced inline into the timing loop, so that what is measured is the
+// code itself and not the compiler's choice about inlining this file's own wrappers.
+#define TL_BENCH_INLINE __attribute__((always_inline)) inline
+
+// ---- (a) the seed's loss ---------------------------------------------------------------------
+struct seed {
+  using m22 = tl::matrix<double, 2, 2>;
+  static constexpr auto w = tl::var<"w", 2, 2>;
+  static constexpr auto b = tl::var<"b", 2, 2>;
+  static constexpr auto x = tl::var<"x", 2, 2>;
+  static constexpr auto y = tl::var<"y", 2, 2>;
+  static constexpr auto loss = tl::mean(y - (w * x + b));
+
+  struct inputs {
+    m22 w, b, x, y;
+  };
+  static inputs make_inputs() {
+    lcg r;
+    inputs in{};
+    fill(in.w, r), fill(in.b, r), fill(in.x, r), fill(in.y, r);
+    return in;
+  }
+
+  TL_BENCH_INLINE static auto tapeless(const inputs& in) {
+    return tl::value_and_grad(loss, tl::wrt(w, b), w = std::cref(in.w), b = std::cref(in.b),
+                              x = std::cref(in.x), y = std::cref(in.y));
+  }
+
+  struct hand_result {
+    double value;
+    m22 gw, gb;
+  };
+  TL_BENCH_INLINE static void hand(const inputs& in, hand_result& r) {
+    double s = 0.0;
+    for (std::size_t i = 0; i < 4; ++i) s += in.y[i] - (in.w[i] * in.x[i] + in.b[i]);
+    r.value = s / 4;
+    // d/dw mean(y - (w x + b)) = -x/4, d/db = -1/4
+    for (std::size_t i = 0; i < 4; ++i) {
+      r.gw[i] = -0.25 * in.x[i];
+      r.gb[i] = -0.25;
+    }
+  }
+
+  static void check() {
+    const inputs in = make_inputs();
+    const auto t = tapeless(in);
+    hand_result h{};
+    hand(in, h);
+    check_close("seed value", t.value, h.value);
+    check_close("seed dw", t.gradient[w], h.gw);
+    check_close("seed db", t.gradient[b], h.gb);
+  }
+};
+
+// ---- (b) log-sum-exp over 10 scalar inputs: 10 exp, 9 +, 1 log --------------------------------
+struct lse {
+  static constexpr auto x0 = tl::var<"x0">;
+  static constexpr auto x1 = tl::var<"x1">;
+  static constexpr auto x2 = tl::var<"x2">;
+  static constexpr auto x3 = tl::var<"x3">;
+  static constexpr auto x4 = tl::var<"x4">;
+  static constexpr auto x5 = tl::var<"x5">;
+  static constexpr auto x6 = tl::var<"x6">;
+  static constexpr auto x7 = tl::var<"x7">;
+  static constexpr auto x8 = tl::var<"x8">;
+  static constexpr auto x9 = tl::var<"x9">;
+  static constexpr auto f =
+      tl::log(tl::exp(x0) + tl::exp(x1) + tl::exp(x2) + tl::exp(x3) + tl::exp(x4) + tl::exp(x5) +
+              tl::exp(x6) + tl::exp(x7) + tl::exp(x8) + tl::exp(x9));
+
+  struct inputs {
+    std::array<double, 10> x;
+  };
+  static inputs make_inputs() {
+    lcg r;
+    inputs in{};
+    for (auto& v : in.x) v = r(-2.0, 2.0);
+    return in;
+  }
+
+  TL_BENCH_INLINE static auto tapeless(const inputs& in) {
+    const auto& v = in.x;
+    return tl::value_and_grad(f, tl::wrt(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9), x0 = v[0],
+                              x1 = v[1], x2 = v[2], x3 = v[3], x4 = v[4], x5 = v[5], x6 = v[6],
+                              x7 = v[7], x8 = v[8], x9 = v[9]);
+  }
+
+  struct hand_result {
+    double value;
+    std::array<double, 10> g;
+  };
+  TL_BENCH_INLINE static void hand(const inputs& in, hand_result& r) {
+    // Same algorithm as the expression (no max shift on either side): the softmax.
+    std::array<double, 10> e;
+    double s = 0.0;
+    for (std::size_t i = 0; i < 10; ++i) {
+      e[i] = std::exp(in.x[i]);
+      s += e[i];
+    }
+    r.value = std::log(s);
+    const double inv = 1.0 / s;
+    for (std::size_t i = 0; i < 10; ++i) r.g[i] = inv * e[i];
+  }
+
+  static void check() {
+    const inputs in = make_inputs();
+    const auto t = tapeless(in);
+    hand_result h{};
+    hand(in, h);
+    check_close("lse value", t.value, h.value);
+    const auto& g = t.gradient;
+    const double tg[10] = {g[x0], g[x1], g[x2], g[x3], g[x4], g[x5], g[x6], g[x7], g[x8], g[x9]};
+    for (std::size_t i = 0; i < 10; ++i) check_close("lse dx", tg[i], h.g[i]);
+  }
+};
+
+// ---- (c), (d) vjp of a one-hidden-layer MLP --------------------------------------------------
+template <std::size_t H>
+struct mlp {
+  static constexpr auto z = tl::var<"z", 2>;
+  static constexpr auto W1 = tl::var<"W1", H, 2>;
+  static constexpr auto b1 = tl::var<"b1", H>;
+  static constexpr auto W2 = tl::var<"W2", 2, H>;
+  static constexpr auto b2 = tl::var<"b2", 2>;
+  static constexpr auto f = tl::matmul(W2, tl::tanh(tl::matmul(W1, z) + b1)) + b2;
+
+  struct inputs {
+    tl::vector<double, 2> z, u;
+    tl::matrix<double, H, 2> W1;
+    tl::vector<double, H> b1;
+    tl::matrix<double, 2, H> W2;
+    tl::vector<double, 2> b2;
+  };
+  static inputs make_inputs() {
+    lcg r;
+    inputs in{};
+    fill(in.z, r), fill(in.u, r), fill(in.W1, r), fill(in.b1, r), fill(in.W2, r), fill(in.b2, r);
+    return in;
+  }
+
+  // The parameters are bound by reference (std::cref), as the API suggests for large values.
+  TL_BENCH_INLINE static auto tapeless(const inputs& in) {
+    return tl::value_and_vjp(f, in.u, tl::wrt(z, W1, b1, W2, b2), z = in.z, W1 = std::cref(in.W1),
+                             b1 = std::cref(in.b1), W2 = std::cref(in.W2), b2 = in.b2);
+  }
+
+  struct hand_result {
+    tl::vector<double, 2> value;
+    tl::vector<double, 2> gz;
+    tl::matrix<double, H, 2> gW1;
+    tl::vector<double, H> gb1;
+    tl::matrix<double, 2, H> gW2;
+    tl::vector<double, 2> gb2;
+  };
+  // Forward: a = W1 z + b1, h = tanh(a), y = W2 h + b2. Backward with cotangent u:
+  // gb2 = u, gW2 = u h^T, gh = W2^T u, ga = gh (1 - h^2), gb1 = ga, gW1 = ga z^T, gz = W1^T ga.
+  TL_BENCH_INLINE static void hand(const inputs& in, hand_result& r) {
+    std::array<double, H> h;
+    for (std::size_t i = 0; i < H; ++i)
+      h[i] = std::tanh(in.W1(i, 0) * in.z[0] + in.W1(i, 1) * in.z[1] + in.b1[i]);
+    for (std::size_t k = 0; k < 2; ++k) {
+      double y = 0.0;
+      for (std::size_t i = 0; i < H; ++i) y += in.W2(k, i) * h[i];
+      r.value[k] = y + in.b2[k];
+    }
+    r.gb2 = in.u;
+    for (std::size_t k = 0; k < 2; ++k)
+      for (std::size_t i = 0; i < H; ++i) r.gW2(k, i) = in.u[k] * h[i];
+    double gz0 = 0.0, gz1 = 0.0;
+    for (std::size_t i = 0; i < H; ++i) {
+      const double gh = in.u[0] * in.W2(0, i) + in.u[1] * in.W2(1, i);
+      const double ga = gh * (1.0 - h[i] * h[i]);
+      r.gb1[i] = ga;
+      r.gW1(i, 0) = ga * in.z[0];
+      r.gW1(i, 1) = ga * in.z[1];
+      gz0 += ga * in.W1(i, 0);
+      gz1 += ga * in.W1(i, 1);
+    }
+    r.gz[0] = gz0;
+    r.gz[1] = gz1;
+  }
+
+  static void check() {
+    const inputs in = make_inputs();
+    const auto t = tapeless(in);
+    hand_result h{};
+    hand(in, h);
+    check_close("mlp value", t.value, h.value);
+    check_close("mlp dz", t.gradient[z], h.gz);
+    check_close("mlp dW1", t.gradient[W1], h.gW1);
+    check_close("mlp db1", t.gradient[b1], h.gb1);
+    check_close("mlp dW2", t.gradient[W2], h.gW2);
+    check_close("mlp db2", t.gradient[b2], h.gb2);
+  }
+};
+
+// ---- the two sides, timed the same way ------------------------------------------------------
+template <class Case>
+struct side {
+  typename Case::inputs in = Case::make_inputs();
+  typename Case::hand_result hr{};
+
+  __attribute__((always_inline)) void tapeless_once() {
+    escape(&in);
+    auto r = Case::tapeless(in);
+    escape(&r);
+  }
+  __attribute__((always_inline)) void hand_once() {
+    escape(&in);
+    Case::hand(in, hr);
+    escape(&hr);
+  }
+  __attribute__((noinline)) void tapeless(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) tapeless_once();
+  }
+  __attribute__((noinline)) void hand(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) hand_once();
+  }
+};
+
+template <class Case>
+void bm_tapeless(benchmark::State& state) {
+  side<Case> s;
+  for (auto _ : state) s.tapeless_once();
+}
+template <class Case>
+void bm_hand(benchmark::State& state) {
+  side<Case> s;
+  for (auto _ : state) s.hand_once();
+}
+
+// ---- registration: "<case>/tapeless" and "<case>/hand" are paired in the summaries ----------
+BENCHMARK(bm_tapeless<seed>)->Name("a_seed/tapeless");
+BENCHMARK(bm_hand<seed>)->Name("a_seed/hand");
+BENCHMARK(bm_tapeless<lse>)->Name("b_lse10/tapeless");
+BENCHMARK(bm_hand<lse>)->Name("b_lse10/hand");
+BENCHMARK(bm_tapeless<mlp<50>>)->Name("c_mlp50_vjp/tapeless");
+BENCHMARK(bm_hand<mlp<50>>)->Name("c_mlp50_vjp/hand");
+BENCHMARK(bm_tapeless<mlp<256>>)->Name("d_mlp256_vjp/tapeless");
+BENCHMARK(bm_hand<mlp<256>>)->Name("d_mlp256_vjp/hand");
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n == 0 ? 0.0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[std::size_t(q * double(v.size() - 1) + 0.5)];
+}
+
+// Collects the time of every repetition, prints the usual console output, then the summary.
+class ratio_reporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& reports) override {
+    for (const Run& run : reports)
+      if (run.run_type == Run::RT_Iteration && !run.error_occurred)
+        times_[run.run_name.function_name].push_back(run.GetAdjustedCPUTime());
+    ConsoleReporter::ReportRuns(reports);
+  }
+
+  void print_ratios() const {
+    std::printf("\nGoogle Benchmark, CPU time per call over the repetitions (ns)\n");
+    std::printf("%-14s %12s %12s %8s %12s %12s %8s\n", "case", "tapeless", "hand", "ratio",
+                "min tapeless", "min hand", "ratio");
+    for (const auto& [name, t] : times_) {
+      const auto slash = name.rfind('/');
+      if (slash == std::string::npos || name.substr(slash + 1) != "tapeless") continue;
+      const std::string c = name.substr(0, slash);
+      const auto h = times_.find(c + "/hand");
+      if (h == times_.end()) continue;
+      const double mt = median(t), mh = median(h->second);
+      const double nt = *std::min_element(t.begin(), t.end());
+      const double nh = *std::min_element(h->second.begin(), h->second.end());
+      std::printf("%-14s %12.1f %12.1f %8.3f %12.1f %12.1f %8.3f\n", c.c_str(), mt, mh, mt / mh,
+                  nt, nh, nt / nh);
+    }
+  }
+
+ private:
+  std::map<std::string, std::vector<double>> times_;
+};
+
+// ---- the paired measurement -----------------------------------------------------------------
+template <class F>
+double seconds(F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+template <class Case>
+void paired(const char* name, std::size_t rounds) {
+  side<Case> s;
+  // Batch size: about 50 us of hand-written work per batch.
+  std::size_t n = 1;
+  while (seconds([&] { s.hand(n); }) < 50e-6) n *= 2;
+  std::vector<double> tt, th, ratio;
+  for (std::size_t r = 0; r < rounds; ++r) {
+    double a, b;
+    if (r % 2 == 0) {
+      a = seconds([&] { s.tapeless(n); });
+      b = seconds([&] { s.hand(n); });
+    } else {
+      b = seconds([&] { s.hand(n); });
+      a = seconds([&] { s.tapeless(n); });
+    }
+    tt.push_back(a / double(n) * 1e9);
+    th.push_back(b / double(n) * 1e9);
+    ratio.push_back(a / b);
+  }
+  std::printf("%-14s %12.1f %12.1f %8.3f %8.3f %8.3f\n", name, median(tt), median(th),
+              median(ratio), quantile(ratio, 0.25), quantile(ratio, 0.75));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  seed::check();
+  lse::check();
+  mlp<50>::check();
+  mlp<256>::check();
+  if (check_failures != 0) {
+    std::fprintf(stderr, "%d mismatches between tapeless and hand-written results\n",
+                 check_failures);
+    return 1;
+  }
+  bool run_paired = true;
+  std::size_t rounds = 400;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--no_paired") == 0) {
+      run_paired = false;
+    } else if (std::strncmp(argv[i], "--paired_rounds=", 16) == 0) {
+      rounds = std::strtoul(argv[i] + 16, nullptr, 10);
+    } else {
+      continue;
+    }
+    std::copy(argv + i + 1, argv + argc, argv + i);  // hide our flags from Google Benchmark
+    --argc, --i;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  ratio_reporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.print_ratios();
+  benchmark::Shutdown();
+
+  if (run_paired) {
+    std::printf("\nPaired: %zu rounds of back-to-back ~50 us batches; ns per call are medians over\n"
+                "rounds, the ratio is the median (and quartiles) of the per-round ratios\n",
+                rounds);
+    std::printf("%-14s %12s %12s %8s %8s %8s\n", "case", "tapeless", "hand", "ratio", "q25", "q75");
+    paired<seed>("a_seed", rounds);
+    paired<lse>("b_lse10", rounds);
+    paired<mlp<50>>("c_mlp50_vjp", rounds);
+    paired<mlp<256>>("d_mlp256_vjp", rounds);
+  }
+  return 0;
+}

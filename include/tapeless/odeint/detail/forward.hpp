@@ -1,0 +1,89 @@
+#pragma once
+// The pieces every solve shares: checking the input before anything runs, and the forward pass
+// over the observation times.
+#include <cmath>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+#include "../errors.hpp"
+#include "../options.hpp"
+#include "kernels.hpp"
+#include "stepping.hpp"
+
+namespace tapeless::odeint::detail {
+
+// Observation times: finite and strictly increasing; times[0] is the initial time.
+template <class Times>
+void check_times(const Times& times, std::size_t k) {
+  if (k < 2)
+    throw solver_error(
+        failure::times_out_of_order, k ? double(times[0]) : 0.0,
+        "tapeless::odeint: at least two observation times are needed (times[0] is the "
+        "initial time)");
+  for (std::size_t i = 0; i < k; ++i) {
+    const double ti = static_cast<double>(times[i]);
+    if (!std::isfinite(ti))
+      throw solver_error(failure::times_out_of_order, ti,
+                         "tapeless::odeint: observation time t[" + std::to_string(i) +
+                             "] = " + num(ti) + " is not finite");
+    if (i > 0 && !(ti > static_cast<double>(times[i - 1])))
+      throw solver_error(
+          failure::times_out_of_order, ti,
+          "tapeless::odeint: observation times out of order: t[" + std::to_string(i) +
+              "] = " + num(ti) + " is not after t[" + std::to_string(i - 1) + "] = " +
+              num(static_cast<double>(times[i - 1])) + " (they must be strictly increasing)");
+  }
+}
+
+template <class S>
+void check_options(const options& opt, const char* which) {
+  using U = typename user_stepper<S>::type;
+  const auto bad = [&](const std::string& what) {
+    throw std::invalid_argument(std::string("tapeless::odeint: ") + which + " stepper: " + what);
+  };
+  if constexpr (scheme<U>::fixed) {
+    if (!(opt.dt > 0)) bad("a fixed-step stepper needs options::dt > 0");
+  } else {
+    if (!(opt.rtol > 0) || !(opt.atol > 0)) bad("options::rtol and options::atol must be positive");
+    if (opt.adjoint_rtol < 0 || opt.adjoint_atol < 0)
+      bad("options::adjoint_rtol and adjoint_atol must be >= 0");
+  }
+  if (opt.max_steps == 0) bad("options::max_steps must be positive");
+}
+
+template <class V, std::size_t N, class Z0>
+tensor<V, N> initial_state(const Z0& z0, double t0) {
+  tensor<V, N> z{};
+  for (std::size_t i = 0; i < N; ++i) {
+    z.data[i] = static_cast<V>(z0[i]);
+    if (!std::isfinite(static_cast<double>(z.data[i])))
+      throw solver_error(failure::non_finite_parameter, t0,
+                         "tapeless::odeint: non-finite initial state: z0[" + std::to_string(i) +
+                             "] = " + num(static_cast<double>(z.data[i])) + " at t0 = " + num(t0));
+  }
+  return z;
+}
+
+// Integrate from times[0] over times[1..k-1]: observe(i, x, driver) at each time (x exactly at
+// times[i]; i = 0 once the driver has started), on_step(t, x, t_next) after every accepted step.
+template <class Driver, class Sys, class X, class Times, class Observe, class OnStep>
+void forward_pass(Driver& drv, Sys& sys, X& x, std::size_t n, const Times& times, std::size_t k,
+                  const options& opt, Observe&& observe, OnStep&& on_step) {
+  double t = static_cast<double>(times[0]);
+  auto first_step = [&](double from, double to) {
+    return opt.dt > 0 ? (to > from ? opt.dt : -opt.dt)
+                      : initial_step(rhs_of(sys), x, n, from, to, opt.atol, opt.rtol);
+  };
+  drv.restart(x, t, first_step(t, static_cast<double>(times[1])));
+  observe(std::size_t{0}, x, drv);
+  for (std::size_t i = 1; i < k; ++i) {
+    const double target = static_cast<double>(times[i]);
+    drv.advance(sys, x, n, t, target, [&](double tn, const auto& xn) { on_step(tn, xn, target); });
+    observe(i, x, drv);
+    if (!opt.carry_step && i + 1 < k)
+      drv.restart(x, t, first_step(t, static_cast<double>(times[i + 1])));
+  }
+}
+
+}  // namespace tapeless::odeint::detail

@@ -1,0 +1,389 @@
+#pragma once
+// How the solver drives the user's Odeint stepper, on any state size.
+//
+// A user passes a plain Odeint stepper object for the *scheme* (runge_kutta_dopri5<S>{},
+// runge_kutta4<S>{}, bulirsch_stoer<S>{}, rosenbrock4<double>{}, ...), optionally wrapped in
+// dense_output(...). The forward pass steps states of N values, the adjoint augmented states of
+// 2N + P + 1 (or N + P + 1), so the stepper type is rebound to each state size with
+// tapeless's static_algebra; tolerances come from the options. The drivers below then integrate
+// from t to t_end, stopping exactly there (dense output: interpolating there), and turn every
+// failure into a solver_error that says what and at what time.
+#include <algorithm>
+#include <array>
+#include <boost/numeric/odeint/stepper/controlled_runge_kutta.hpp>
+#include <boost/numeric/odeint/stepper/controlled_step_result.hpp>
+#include <boost/numeric/odeint/stepper/dense_output_runge_kutta.hpp>
+#include <boost/numeric/odeint/stepper/stepper_categories.hpp>
+#include <boost/numeric/odeint/util/odeint_error.hpp>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include "../errors.hpp"
+#include "../options.hpp"
+#include "../state.hpp"
+
+namespace tapeless::odeint {
+
+// dense_output(stepper): step with the dense-output form of the stepper (runge_kutta_dopri5,
+// rosenbrock4). The forward pass then steps over the observation times and interpolates them, as
+// Odeint's integrate_times does; tolerances still come from the options.
+template <class Stepper>
+struct dense_output_t {
+  Stepper stepper;
+};
+template <class Stepper>
+constexpr dense_output_t<Stepper> dense_output(const Stepper& s) {
+  return {s};
+}
+
+namespace detail {
+namespace bo = boost::numeric::odeint;
+
+enum class stepping { fixed, controlled, dense };
+enum class phase { forward, backward, reintegration };
+
+inline const char* phase_name(phase p) {
+  switch (p) {
+    case phase::forward:
+      return "the forward solve";
+    case phase::backward:
+      return "the adjoint (backward) solve";
+    case phase::reintegration:
+      return "the re-integration of z from a checkpoint";
+  }
+  return "";
+}
+
+// ---- the error norm, with the seminorm option ---------------------------------------------------
+// Odeint's ErrorChecker concept: error(algebra, x_old, dxdt_old, x_err, dt) is the largest scaled
+// error. Only the first `norm_count` elements enter it: with the seminorm the adjoint solve leaves
+// a_theta and a_t out (Kidger et al. 2021), otherwise norm_count is the state size.
+template <class V>
+struct error_checker {
+  V atol = V(1e-6), rtol = V(1e-6);
+  std::size_t norm_count = std::numeric_limits<std::size_t>::max();
+
+  template <class Algebra, class State, class Deriv, class Err, class Time>
+  V error(Algebra&, const State& x_old, const Deriv& dxdt_old, Err& x_err, Time dt) const {
+    using std::abs;
+    const V adt = abs(V(dt));
+    V m = V(0);
+    std::size_t i = 0;
+    detail::for_each_state_element(
+        [&](const V& err, const V& x, const V& dxdt) {
+          if (i++ >= norm_count) return;
+          const V e = abs(err) / (atol + rtol * (abs(x) + adt * abs(dxdt)));
+          if (e > m || e != e) m = e;
+        },
+        x_err, x_old, dxdt_old);
+    return m;
+  }
+};
+
+// ---- what kind of stepper the user passed
+// ---------------------------------------------------------- Explicit steppers of Odeint are
+// templates of seven types <State, Value, Deriv, Time, Algebra, Operations, Resizer>: euler,
+// runge_kutta4, runge_kutta_dopri5, runge_kutta_cash_karp54, runge_kutta_fehlberg78,
+// bulirsch_stoer, modified_midpoint. Implicit ones are added by detail/implicit_stepping.hpp.
+template <class S>
+struct scheme {
+  static constexpr bool supported = false;
+};
+
+template <template <class, class, class, class, class, class, class> class Tmpl, class St, class V,
+          class D, class T, class A, class O, class R>
+requires requires { typename Tmpl<St, V, D, T, A, O, R>::stepper_category; }
+struct scheme<Tmpl<St, V, D, T, A, O, R>> {
+  using user_type = Tmpl<St, V, D, T, A, O, R>;
+  using category = typename user_type::stepper_category;
+  using value_type = V;
+  static constexpr bool implicit = false;
+  static constexpr bool error_stepper = std::is_base_of_v<bo::error_stepper_tag, category>;
+  static constexpr bool self_controlled = std::is_base_of_v<bo::controlled_stepper_tag, category>;
+  static constexpr bool fixed =
+      !error_stepper && !self_controlled && std::is_same_v<category, bo::stepper_tag>;
+  static constexpr bool supported = error_stepper || self_controlled || fixed;
+  static constexpr bool has_dense = std::is_same_v<category, bo::explicit_error_stepper_fsal_tag>;
+  static constexpr bool seminorm = error_stepper;  // the norm is in our error checker
+
+  // The solver's states (a `Layout`: buffer<V, N>, parted_state<...>) are stepped as they are.
+  template <class Layout>
+  using state = Layout;
+  template <class Layout>
+  using rebound = Tmpl<Layout, V, Layout, T, static_algebra, O, R>;
+  template <class Layout>
+  using controlled =
+      std::conditional_t<self_controlled, rebound<Layout>,
+                         bo::controlled_runge_kutta<rebound<Layout>, error_checker<V>,
+                                                    bo::default_step_adjuster<V, T>>>;
+
+  template <class Layout>
+  static state<Layout> make_state() {
+    return Layout{};
+  }
+  template <class Layout>
+  static rebound<Layout> make_fixed() {
+    return rebound<Layout>();
+  }
+  template <class Layout>
+  static controlled<Layout> make_controlled(V atol, V rtol, std::size_t norm_count) {
+    if constexpr (self_controlled)
+      return controlled<Layout>(atol, rtol);
+    else
+      return controlled<Layout>(error_checker<V>{atol, rtol, norm_count});
+  }
+  template <class Layout>
+  static auto make_dense(V atol, V rtol, std::size_t norm_count) {
+    return bo::dense_output_runge_kutta<controlled<Layout>>(
+        make_controlled<Layout>(atol, rtol, norm_count));
+  }
+};
+
+// The user's object, with or without the dense_output wrapper.
+template <class S>
+struct user_stepper {
+  using type = S;
+  static constexpr bool dense = false;
+};
+template <class S>
+struct user_stepper<dense_output_t<S>> {
+  using type = S;
+  static constexpr bool dense = true;
+};
+
+template <class S>
+constexpr void check_stepper() {
+  using U = typename user_stepper<S>::type;
+  static_assert(
+      scheme<U>::supported,
+      "tapeless::odeint: unsupported stepper. Pass a plain Odeint stepper object for the "
+      "scheme, such as runge_kutta_dopri5<state>{}, runge_kutta4<state>{}, "
+      "runge_kutta_cash_karp54<state>{}, runge_kutta_fehlberg78<state>{}, euler<state>{}, "
+      "bulirsch_stoer<state>{}, rosenbrock4<double>{} or implicit_euler<double>{} (with "
+      "<tapeless/odeint/implicit.hpp>), optionally wrapped in tapeless::odeint::dense_output(...); "
+      "tolerances go in tapeless::odeint::options, not in make_controlled/make_dense_output");
+  if constexpr (scheme<U>::supported && user_stepper<S>::dense)
+    static_assert(
+        scheme<U>::has_dense,
+        "tapeless::odeint::dense_output: only runge_kutta_dopri5 and rosenbrock4 have a dense "
+        "output form in Odeint");
+}
+
+template <class S>
+constexpr stepping mode_of() {
+  using U = typename user_stepper<S>::type;
+  if constexpr (scheme<U>::fixed)
+    return stepping::fixed;
+  else if constexpr (user_stepper<S>::dense)
+    return stepping::dense;
+  else
+    return stepping::controlled;
+}
+
+// ---- the drivers
+// ------------------------------------------------------------------------------------ Each
+// integrates from t to t_end (either direction) and stops exactly at t_end, calling on_step(t, x)
+// after every accepted step; restart(x, t, dt) starts again from a state the caller changed (an
+// adjoint jump, a new segment).
+template <class V>
+struct driver_base {
+  phase ph;
+  const options* opt;
+  solve_stats* stats;
+  std::size_t attempts = 0;
+
+  double min_dt(double t) const {
+    return opt->min_dt > 0
+               ? opt->min_dt
+               : 64 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(t));
+  }
+  void count_step(bool accepted) {
+    if (accepted) {
+      if (ph == phase::backward)
+        ++stats->backward_steps;
+      else if (ph == phase::forward)
+        ++stats->forward_steps;
+    } else {
+      ++stats->rejected_steps;
+    }
+  }
+  void check_attempts(double t) {
+    if (++attempts > opt->max_steps)
+      throw solver_error(
+          failure::too_many_steps, t,
+          std::string("tapeless::odeint: too many steps: more than options::max_steps = ") +
+              std::to_string(opt->max_steps) + " steps in " + phase_name(ph) +
+              ", stopped at t = " + num(t));
+  }
+  [[noreturn]] void underflow(double t, double dt) const {
+    throw solver_error(failure::step_size_underflow, t,
+                       std::string("tapeless::odeint: step size underflow at t = ") + num(t) +
+                           " in " + phase_name(ph) + ": the step size fell to " +
+                           fmt("%.3g", std::abs(dt)) + " (minimum " + fmt("%.3g", min_dt(t)) +
+                           "); the problem may be stiff or singular there");
+  }
+  template <class State>
+  void check_finite(const State& x, std::size_t n, double t) const {
+    bool finite = true;
+    if constexpr (StaticState<State>)
+      detail::for_each_state_element(
+          [&](const auto& v) { finite = finite && std::isfinite(static_cast<double>(v)); }, x);
+    else
+      for (std::size_t i = 0; i < n; ++i)
+        finite = finite && std::isfinite(static_cast<double>(x[i]));
+    if (finite) return;
+    std::size_t i = 0;
+    while (i < n && std::isfinite(static_cast<double>(x[i]))) ++i;
+    throw solver_error(failure::non_finite_state, t,
+                       std::string("tapeless::odeint: non-finite state at t = ") + num(t) + " in " +
+                           phase_name(ph) + ": element " + std::to_string(i) + " is " +
+                           num(static_cast<double>(x[i])));
+  }
+};
+
+template <class Stepper, class V>
+struct fixed_driver : driver_base<V> {
+  Stepper stepper;
+  double h = 0;
+
+  double step() const { return h; }
+  template <class State>
+  void restart(const State&, double, double) {}
+  template <class Sys, class State, class OnStep>
+  void advance(Sys sys, State& x, std::size_t n, double& t, double t_end, OnStep&& on_step) {
+    const double span = t_end - t;
+    if (span == 0) return;
+    const auto m = static_cast<std::size_t>(std::max(1.0, std::ceil(std::abs(span) / h - 1e-9)));
+    const double hh = span / double(m), t0 = t;
+    for (std::size_t k = 0; k < m; ++k) {
+      this->check_attempts(t);
+      stepper.do_step(sys, x, t, hh);
+      t = (k + 1 == m) ? t_end : t0 + double(k + 1) * hh;
+      this->count_step(true);
+      this->check_finite(x, n, t);
+      on_step(t, x);
+    }
+  }
+};
+
+template <class Controlled, class V>
+struct controlled_driver : driver_base<V> {
+  Controlled stepper;
+  double dt = 0;
+
+  double step() const { return dt; }
+  template <class State>
+  void restart(const State&, double, double dt_new) {
+    if constexpr (requires { stepper.reset(); }) stepper.reset();  // FSAL derivative, BS tables
+    dt = dt_new;
+  }
+  template <class Sys, class State, class OnStep>
+  void advance(Sys sys, State& x, std::size_t n, double& t, double t_end, OnStep&& on_step) {
+    const double dir = t_end > t ? 1.0 : -1.0;
+    if (dt * dir <= 0) dt = dir * std::abs(dt);
+    while (dir * (t_end - t) > 0) {
+      this->check_attempts(t);
+      double h = dt;
+      // Stop exactly at t_end; a leftover shorter than a millionth of the step is folded in.
+      const bool last = dir * (t + h * (1 + 1e-6) - t_end) >= 0;
+      if (last) h = t_end - t;
+      const auto res = stepper.try_step(sys, x, t, h);
+      if (res == bo::success) {
+        if (last) t = t_end;
+        // After a step cut short to hit t_end, keep the natural step size for the next interval.
+        dt = (last && std::abs(h) < std::abs(dt)) ? dt : h;
+        this->count_step(true);
+        this->check_finite(x, n, t);
+        on_step(t, x);
+      } else {
+        this->count_step(false);
+        dt = h;
+        if (std::abs(dt) < this->min_dt(t)) this->underflow(t, dt);
+      }
+    }
+  }
+};
+
+template <class Dense, class V>
+struct dense_driver : driver_base<V> {
+  Dense stepper;
+  double dt = 0;
+
+  double step() const { return stepper.current_time_step(); }
+  template <class State>
+  void restart(const State& x, double t, double dt_new) {
+    stepper.initialize(x, t, dt_new);
+  }
+  template <class Sys, class State, class OnStep>
+  void advance(Sys sys, State& x, std::size_t n, double& t, double t_end, OnStep&& on_step) {
+    const double dir = t_end > t ? 1.0 : -1.0;
+    while (dir * (stepper.current_time() - t_end) < 0) {
+      this->check_attempts(stepper.current_time());
+      try {
+        stepper.do_step(sys);
+      } catch (const bo::step_adjustment_error&) {
+        this->underflow(stepper.current_time(), stepper.current_time_step());
+      }
+      this->count_step(true);
+      this->check_finite(stepper.current_state(), n, stepper.current_time());
+      on_step(stepper.current_time(), stepper.current_state());
+      if (std::abs(stepper.current_time_step()) < this->min_dt(stepper.current_time()))
+        this->underflow(stepper.current_time(), stepper.current_time_step());
+    }
+    stepper.calc_state(t_end, x);
+    t = t_end;
+  }
+};
+
+// The driver for a user stepper of type S on states laid out as Layout (implicit steppers: a ublas
+// vector of as many values), in the given mode. `norm_count`: how many leading elements enter
+// the error norm.
+template <stepping Mode, class Layout, class S>
+auto make_driver(phase ph, const options& opt, solve_stats& stats, double atol, double rtol,
+                 std::size_t norm_count) {
+  using U = typename user_stepper<S>::type;
+  using Sch = scheme<U>;
+  using V = typename Sch::value_type;
+  // Built in place (every return a prvalue): the steppers are not copied.
+  const driver_base<V> base{ph, &opt, &stats, 0};
+  if constexpr (Mode == stepping::fixed) {
+    return fixed_driver<typename Sch::template rebound<Layout>, V>{
+        base, Sch::template make_fixed<Layout>(), opt.dt};
+  } else if constexpr (Mode == stepping::controlled) {
+    using C = std::remove_cvref_t<decltype(Sch::template make_controlled<Layout>(V(atol), V(rtol),
+                                                                                 norm_count))>;
+    return controlled_driver<C, V>{
+        base, Sch::template make_controlled<Layout>(V(atol), V(rtol), norm_count), 0.0};
+  } else {
+    using D = std::remove_cvref_t<decltype(Sch::template make_dense<Layout>(V(atol), V(rtol),
+                                                                            norm_count))>;
+    return dense_driver<D, V>{base, Sch::template make_dense<Layout>(V(atol), V(rtol), norm_count),
+                              0.0};
+  }
+}
+
+// A first step size from the state and its derivative (Hairer, Norsett & Wanner, the simple
+// form): 1% of |x| / |f| in the scaled norm, at most the span. One evaluation of the system.
+template <class Sys, class State>
+double initial_step(Sys& rhs, const State& x, std::size_t n, double t, double t_end, double atol,
+                    double rtol) {
+  State dx = x;
+  rhs(x, dx, t);
+  double d0 = 0, d1 = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double sc = atol + rtol * std::abs(static_cast<double>(x[i]));
+    d0 = std::max(d0, std::abs(static_cast<double>(x[i])) / sc);
+    d1 = std::max(d1, std::abs(static_cast<double>(dx[i])) / sc);
+  }
+  const double span = std::abs(t_end - t);
+  double h = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 * std::max(1.0, span) : 0.01 * d0 / d1;
+  if (!std::isfinite(h) || h <= 0) h = 1e-6 * std::max(1.0, span);
+  h = std::min(h, span);
+  return t_end >= t ? h : -h;
+}
+
+}  // namespace detail
+}  // namespace tapeless::odeint

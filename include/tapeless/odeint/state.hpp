@@ -1,0 +1,252 @@
+#pragma once
+// States Odeint can step for tapeless: std::array<T, N> and tapeless::vector<T, N> (fixed size,
+// on the stack), and boost::numeric::ublas::vector<T> (what the implicit steppers require).
+//
+// Fixed-size states get `static_algebra`, an Odeint algebra (the for_each1..15 / norm_inf table of
+// Odeint's Algebra concept) that loops over indices with the size known at compile time. Odeint
+// picks it for tapeless::vector through the `algebra_dispatcher` trait specialised below, so
+// `runge_kutta_dopri5<tl::vector<double, 2>>` works as it is; the adjoint solver also uses it for
+// its own augmented states.
+#include <array>
+#include <boost/numeric/odeint/algebra/algebra_dispatcher.hpp>
+#include <boost/numeric/ublas/fwd.hpp>
+#include <cmath>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "../tensor.hpp"
+#include "detail/raw_tuple.hpp"
+#include "detail/ublas_cxx20.hpp"
+
+namespace tapeless::odeint {
+
+namespace detail {
+template <class S>
+struct static_state_traits {
+  static constexpr bool is_static = false;
+};
+template <class T, std::size_t N>
+struct static_state_traits<std::array<T, N>> {
+  static constexpr bool is_static = true;
+  static constexpr std::size_t size = N;
+  using value_type = T;
+};
+template <class T, std::size_t N>
+struct static_state_traits<tensor<T, N>> {
+  static constexpr bool is_static = true;
+  static constexpr std::size_t size = N;
+  using value_type = T;
+};
+
+// The solver's own fixed-size states: like std::array, but zeroed on construction. Odeint
+// steppers are copied when they are built (controlled_runge_kutta copies its stepper, dense output
+// its controller), and with them their state buffers; copying buffers nobody has written yet is
+// what g++ -O3 -Wuninitialized objects to.
+template <class T, std::size_t N>
+struct buffer {
+  std::array<T, N> data{};
+  TAPELESS_INLINE constexpr T& operator[](std::size_t i) { return data[i]; }
+  TAPELESS_INLINE constexpr const T& operator[](std::size_t i) const { return data[i]; }
+};
+template <class T, std::size_t N>
+struct static_state_traits<buffer<T, N>> {
+  static constexpr bool is_static = true;
+  static constexpr std::size_t size = N;
+  using value_type = T;
+};
+
+// A state made of parts, tensors and scalars of one scalar type V, side by side in a raw_tuple:
+// the solver's augmented adjoint states. Their layout is that of the results of one sweep of the
+// augmented dynamics ([f, a^T df/dz, a^T df/dtheta..., a^T df/dt] for [z, a, a_theta..., a_t]), so
+// the right-hand side writes the derivative in place, without a copy. Element-wise work (the
+// algebra, the error norm) runs part by part, each part a plain loop.
+template <class V, class... Parts>
+struct parted_state {
+  static constexpr std::size_t count = sizeof...(Parts);
+  static constexpr std::array<std::size_t, count + 1> offsets = [] {
+    std::array<std::size_t, count + 1> o{};
+    const std::size_t sizes[] = {size_of_value_v<Parts>..., 0};
+    for (std::size_t k = 0; k < count; ++k) o[k + 1] = o[k] + sizes[k];
+    return o;
+  }();
+  static constexpr std::size_t size = offsets[count];
+
+  raw_tuple<Parts...> parts{};  // zeroed: see buffer
+
+  // Element i of the flattened state (for the cold paths: jumps, checks, the initial step).
+  V& operator[](std::size_t i) { return *find(this, i); }
+  const V& operator[](std::size_t i) const { return *find(this, i); }
+
+ private:
+  template <class Self>
+  static auto find(Self* self, std::size_t i) {
+    decltype(&elem(item<0>(self->parts), 0)) r = nullptr;
+    [&]<std::size_t... k>(std::index_sequence<k...>) {
+      (void)((i >= offsets[k] && i < offsets[k + 1]
+                  ? (r = &elem(item<k>(self->parts), i - offsets[k]), true)
+                  : false) ||
+             ...);
+    }
+    (std::make_index_sequence<count>{});
+    return r;
+  }
+};
+template <class V, class... Parts>
+struct static_state_traits<parted_state<V, Parts...>> {
+  static constexpr bool is_static = true;
+  static constexpr std::size_t size = parted_state<V, Parts...>::size;
+  using value_type = V;
+};
+template <class S>
+inline constexpr bool is_parted_v = false;
+template <class V, class... Parts>
+inline constexpr bool is_parted_v<parted_state<V, Parts...>> = true;
+
+// Part k of every state, one loop.
+template <std::size_t K, class Op, class S1, class... Ss>
+TAPELESS_INLINE void for_each_state_part(Op& op, S1& s1, Ss&... ss) {
+  auto& p1 = item<K>(s1.parts);
+  for (std::size_t i = 0; i < size_of_value_v<std::remove_cvref_t<decltype(p1)>>; ++i)
+    op(elem(p1, i), elem(item<K>(ss.parts), i)...);
+}
+
+// op(element i of s1, element i of ss...) for every i: part by part for parted states.
+template <class Op, class S1, class... Ss>
+TAPELESS_INLINE void for_each_state_element(Op&& op, S1& s1, Ss&... ss) {
+  using P = std::remove_cvref_t<S1>;
+  if constexpr (is_parted_v<P>) {
+    [&]<std::size_t... k>(std::index_sequence<k...>) {
+      (for_each_state_part<k>(op, s1, ss...), ...);
+    }
+    (std::make_index_sequence<P::count>{});
+  } else {
+    for (std::size_t i = 0; i < static_state_traits<P>::size; ++i) op(s1[i], ss[i]...);
+  }
+}
+
+template <class S>
+inline constexpr bool is_ublas_vector_v = false;
+template <class T, class A>
+inline constexpr bool is_ublas_vector_v<boost::numeric::ublas::vector<T, A>> = true;
+}  // namespace detail
+
+// A fixed-size state: std::array<T, N> or tapeless::vector<T, N>.
+template <class S>
+concept StaticState = detail::static_state_traits<std::remove_cvref_t<S>>::is_static;
+
+template <StaticState S>
+inline constexpr std::size_t static_size_v =
+    detail::static_state_traits<std::remove_cvref_t<S>>::size;
+
+// A state of N values of type T that the tapeless systems accept.
+template <class S, std::size_t N>
+concept StateOf =
+    (StaticState<S> && static_size_v<S> == N) || detail::is_ublas_vector_v<std::remove_cvref_t<S>>;
+
+// Odeint's Algebra concept for fixed-size states. `norm_inf` looks at every element; the adjoint
+// solver builds its seminorm in its error checker instead (see odeint/detail/stepping.hpp).
+struct static_algebra {
+  // Each for_eachN applies op to the i-th elements of N states. Written out rather than generated
+  // by a variadic template so that Odeint's overload expectations (non-const s1, possibly
+  // non-const s2 for swap operations) are met exactly.
+  template <class S1, class Op>
+  static void for_each1(S1& s1, Op op) {
+    detail::for_each_state_element(op, s1);
+  }
+  template <class S1, class S2, class Op>
+  static void for_each2(S1& s1, S2& s2, Op op) {
+    detail::for_each_state_element(op, s1, s2);
+  }
+  template <class S1, class S2, class S3, class Op>
+  static void for_each3(S1& s1, S2& s2, S3& s3, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3);
+  }
+  template <class S1, class S2, class S3, class S4, class Op>
+  static void for_each4(S1& s1, S2& s2, S3& s3, S4& s4, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class Op>
+  static void for_each5(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4, s5);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class Op>
+  static void for_each6(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4, s5, s6);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class S7, class Op>
+  static void for_each7(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, S7& s7, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4, s5, s6, s7);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class S7, class S8,
+            class Op>
+  static void for_each8(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, S7& s7, S8& s8, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4, s5, s6, s7, s8);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class S7, class S8,
+            class S9, class Op>
+  static void for_each9(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, S7& s7, S8& s8, S9& s9,
+                        Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4, s5, s6, s7, s8, s9);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class S7, class S8,
+            class S9, class S10, class Op>
+  static void for_each10(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, S7& s7, S8& s8, S9& s9,
+                         S10& s10, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class S7, class S8,
+            class S9, class S10, class S11, class Op>
+  static void for_each11(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, S7& s7, S8& s8, S9& s9,
+                         S10& s10, S11& s11, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class S7, class S8,
+            class S9, class S10, class S11, class S12, class Op>
+  static void for_each12(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, S7& s7, S8& s8, S9& s9,
+                         S10& s10, S11& s11, S12& s12, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class S7, class S8,
+            class S9, class S10, class S11, class S12, class S13, class Op>
+  static void for_each13(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, S7& s7, S8& s8, S9& s9,
+                         S10& s10, S11& s11, S12& s12, S13& s13, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class S7, class S8,
+            class S9, class S10, class S11, class S12, class S13, class S14, class Op>
+  static void for_each14(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, S7& s7, S8& s8, S9& s9,
+                         S10& s10, S11& s11, S12& s12, S13& s13, S14& s14, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class S7, class S8,
+            class S9, class S10, class S11, class S12, class S13, class S14, class S15, class Op>
+  static void for_each15(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, S7& s7, S8& s8, S9& s9,
+                         S10& s10, S11& s11, S12& s12, S13& s13, S14& s14, S15& s15, Op op) {
+    detail::for_each_state_element(op, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14,
+                                   s15);
+  }
+  template <class S>
+  static auto norm_inf(const S& s) {
+    using std::abs;
+    using T = typename detail::static_state_traits<std::remove_cvref_t<S>>::value_type;
+    T m = T(0);
+    detail::for_each_state_element(
+        [&](const T& x) {
+          const T a = abs(x);
+          if (a > m || a != a) m = a;  // a NaN wins, so a broken state is never "accurate"
+        },
+        s);
+    return m;
+  }
+};
+
+}  // namespace tapeless::odeint
+
+// Odeint chooses the algebra of a state type through this trait; tapeless::vector gets ours.
+namespace boost::numeric::odeint {
+template <class T, std::size_t N>
+struct algebra_dispatcher<tapeless::tensor<T, N>> {
+  using algebra_type = tapeless::odeint::static_algebra;
+};
+}  // namespace boost::numeric::odeint

@@ -1,0 +1,51 @@
+// Solver failures (step size underflow, too many steps, a non-finite state) end in a
+// solver_error naming what and at what time; the caller's data is unchanged.
+#include <boost/numeric/odeint/stepper/runge_kutta4.hpp>
+
+#include "failures.hpp"
+
+using namespace failures;
+
+TEST_CASE("step size underflow at a singularity", "[odeint][failures]") {
+  // dz/dt = k / (0.75 - t): no solution past t = 0.75, the step size collapses there.
+  caller c;
+  const auto singular = tl::stack(k / (0.75 - t), k * tl::component<1>(z)) + 0.0 * tl::matmul(W, z);
+  const auto e = failure_of(c, singular, tlo::options{});
+  CHECK(e.kind() == tlo::failure::step_size_underflow);
+  CHECK(std::abs(e.time() - 0.75) < 1e-6);
+  CHECK_THAT(e.what(), Contains("step size underflow at t = 0.75 in the forward solve") &&
+                           Contains("the forward solve"));
+}
+
+TEST_CASE("too many steps, forward and backward", "[odeint][failures]") {
+  caller c;
+  tlo::options opt;
+  opt.max_steps = 5;
+  auto e = failure_of(c, linear, opt);
+  CHECK(e.kind() == tlo::failure::too_many_steps);
+  CHECK_THAT(e.what(),
+             Contains("more than options::max_steps = 5") && Contains("the forward solve"));
+  CHECK(e.time() > 0.0);
+  CHECK(e.time() < 0.5);
+  // A loose forward solve fits; the much tighter adjoint does not.
+  opt.rtol = opt.atol = 1e-3;
+  opt.adjoint_rtol = opt.adjoint_atol = 1e-13;
+  opt.max_steps = 40;
+  e = failure_of(c, linear, opt);
+  CHECK(e.kind() == tlo::failure::too_many_steps);
+  CHECK_THAT(e.what(), Contains("the adjoint (backward) solve"));
+}
+
+TEST_CASE("a state that becomes non-finite", "[odeint][failures]") {
+  // Fixed rk4 steps of 0.25 on dz/dt = z^2 (z0 = 1 blows up at t = 1): inf, then nan.
+  caller c;
+  c.z0 = {{4.0, 1.0}};
+  tlo::options opt;
+  opt.dt = 0.25;
+  const auto blowup = tl::square(z) * k + 0.0 * tl::matmul(W, z);
+  const auto e = failure_of(c, blowup, opt, ode::runge_kutta4<state>{});
+  CHECK(e.kind() == tlo::failure::non_finite_state);
+  CHECK(e.time() > 0.0);
+  CHECK(e.time() <= 1.0);
+  CHECK_THAT(e.what(), Contains("non-finite state at t = ") && Contains("element 0"));
+}
