@@ -11,8 +11,11 @@ each one under /usr/bin/time -v and prints a table of CPU seconds (user + system
                                         mean squared error; value and gradient wrt every weight
                                         and bias
 
+  --files F...   also compile existing translation units (compile only, -c), for example
+                 benchmark/gradients.cpp test/core/*.cpp examples/*.cpp
+
 Usage: benchmark/compile_time/run.py [--compilers g++,clang++] [--opt -O2] [--models ...]
-                                     [--keep DIR] [--run] [--timeout S]
+                                     [--files F ...] [--keep DIR] [--run] [--timeout S]
 Standard library only. Needs /usr/bin/time (Debian package `time`).
 """
 import argparse
@@ -103,8 +106,10 @@ MODELS = {
 }
 
 
-def compile_one(cxx, opt, src, exe, timeout):
+def compile_one(cxx, opt, src, exe, timeout, compile_only=False):
     cmd = ["/usr/bin/time", "-v", cxx, "-std=c++20", opt, "-DNDEBUG", "-I" + INCLUDE, src, "-o", exe]
+    if compile_only:
+        cmd.insert(3, "-c")
     # A session of its own, so that a timeout stops the compiler too, not only /usr/bin/time.
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          start_new_session=True)
@@ -130,6 +135,7 @@ def main():
     ap.add_argument("--keep", help="write the generated sources and binaries to this directory")
     ap.add_argument("--run", action="store_true", help="also run each binary (a sanity check)")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per compilation")
+    ap.add_argument("--files", nargs="*", default=[], help="existing sources to time (-c)")
     args = ap.parse_args()
     if not shutil.which("/usr/bin/time"):
         sys.exit("needs /usr/bin/time (apt-get install time)")
@@ -138,8 +144,10 @@ def main():
     os.makedirs(work, exist_ok=True)
     compilers = [c for c in args.compilers.split(",") if c]
     print(f"include: {INCLUDE}\nwork dir: {work}\n")
-    print(f"{'model':<10} {'compiler':<10} {'opt':<4} {'CPU s':>7} {'peak MB':>8}  status")
-    for name in args.models.split(","):
+    width = max([10] + [len(m) for m in args.models.split(",")] +
+                [len(os.path.relpath(os.path.abspath(f), os.path.join(INCLUDE, ".."))) for f in args.files])
+    print(f"{'model':<{width}} {'compiler':<10} {'opt':<4} {'CPU s':>7} {'peak MB':>8}  status")
+    for name in [m for m in args.models.split(",") if m]:
         src = os.path.join(work, name + ".cpp")
         with open(src, "w") as f:
             f.write(MODELS[name]())
@@ -151,7 +159,14 @@ def main():
                 status += "  -> " + out
             shown = "-" if secs is None else f"{secs:7.2f}"
             shownm = "-" if mb is None else f"{mb:8.0f}"
-            print(f"{name:<10} {cxx:<10} {args.opt:<4} {shown:>7} {shownm:>8}  {status}", flush=True)
+            print(f"{name:<{width}} {cxx:<10} {args.opt:<4} {shown:>7} {shownm:>8}  {status}", flush=True)
+    for src in args.files:
+        name = os.path.relpath(os.path.abspath(src), os.path.join(INCLUDE, ".."))
+        for cxx in compilers:
+            secs, mb, status = compile_one(cxx, args.opt, src, os.devnull, args.timeout, True)
+            shown = "-" if secs is None else f"{secs:7.2f}"
+            shownm = "-" if mb is None else f"{mb:8.0f}"
+            print(f"{name:<{width}} {cxx:<10} {args.opt:<4} {shown:>7} {shownm:>8}  {status}", flush=True)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

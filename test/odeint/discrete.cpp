@@ -1,30 +1,13 @@
-// Discretize-then-optimize steps exactly like the Odeint stepper, and its gradient is the exact
-// gradient of that discrete solution (central differences of the discrete loss agree to 1e-7).
-#include <boost/numeric/odeint/stepper/euler.hpp>
-#include <boost/numeric/odeint/stepper/runge_kutta_cash_karp54.hpp>
-#include <tapeless/odeint/system.hpp>
-
+// Discretize-then-optimize steps exactly like the Odeint stepper (runge_kutta4, dopri5), and its
+// gradient is the exact gradient of that discrete solution (central differences of the discrete
+// loss agree to 1e-7).
 #include "reference.hpp"
 
 using namespace reference;
 
 TEMPLATE_TEST_CASE("discretize-then-optimize steps like the Odeint stepper", "[odeint][discrete]",
-                   ode::euler<state>, ode::runge_kutta4<state>, ode::runge_kutta_dopri5<state>,
-                   ode::runge_kutta_cash_karp54<state>) {
-  const double dt = 0.1;
-  const auto r = run<TestType>(tlo::adjoint_method::discretize_then_optimize, dt, 1e-8);
-  // Odeint's own stepper, fixed steps through the public system adapter.
-  const auto sys = tlo::system(f, z, t, mu = mu_v, w = w_v);
-  state x{z0[0], z0[1]};
-  double t0 = 0;
-  for (std::size_t i = 1; i < 4; ++i) {
-    const auto m = static_cast<std::size_t>(std::ceil((times[i] - times[i - 1]) / dt - 1e-9));
-    const double h = (times[i] - times[i - 1]) / double(m);
-    for (std::size_t k = 0; k < m; ++k) TestType().do_step(sys, x, t0 + double(k) * h, h);
-    t0 = times[i];
-    CHECK(std::abs(r.states(i, 0) - x[0]) < 1e-13);
-    CHECK(std::abs(r.states(i, 1) - x[1]) < 1e-13);
-  }
+                   ode::runge_kutta4<state>, ode::runge_kutta_dopri5<state>) {
+  check_steps_like_odeint<TestType>();
 }
 
 TEST_CASE("discretize-then-optimize is the exact gradient of the discrete solution",

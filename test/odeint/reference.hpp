@@ -5,6 +5,7 @@
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
 #include <catch2/catch.hpp>
 #include <tapeless/odeint/adjoint.hpp>
+#include <tapeless/odeint/system.hpp>
 #include <tapeless/tapeless.hpp>
 
 #include "common.hpp"
@@ -46,5 +47,24 @@ template <class R>
 std::array<double, 8> flat(const R& r) {
   return {r.dz0[0],    r.dz0[1],    r.dparams[mu], r.dparams[w],
           r.dtimes[0], r.dtimes[1], r.dtimes[2],   r.dtimes[3]};
+}
+
+// discretize_then_optimize's forward pass against the Odeint stepper S itself, at fixed steps
+// through the public system adapter: the same states (the tableaux are right).
+template <class S>
+void check_steps_like_odeint() {
+  const double dt = 0.1;
+  const auto r = run<S>(tlo::adjoint_method::discretize_then_optimize, dt, 1e-8);
+  const auto sys = tlo::system(f, z, t, mu = mu_v, w = w_v);
+  state x{z0[0], z0[1]};
+  double t0 = 0;
+  for (std::size_t i = 1; i < 4; ++i) {
+    const auto m = static_cast<std::size_t>(std::ceil((times[i] - times[i - 1]) / dt - 1e-9));
+    const double h = (times[i] - times[i - 1]) / double(m);
+    for (std::size_t k = 0; k < m; ++k) S().do_step(sys, x, t0 + double(k) * h, h);
+    t0 = times[i];
+    CHECK(std::abs(r.states(i, 0) - x[0]) < 1e-13);
+    CHECK(std::abs(r.states(i, 1) - x[1]) < 1e-13);
+  }
 }
 }  // namespace reference

@@ -1,7 +1,5 @@
-// Fixed-step Odeint steppers drive the adjoint: runge_kutta4, euler, and implicit_euler with the
-// derived Jacobians of the adjoint dynamics.
+// Fixed-step Odeint steppers drive the adjoint: runge_kutta4 and euler.
 #include <boost/numeric/odeint/stepper/euler.hpp>
-#include <boost/numeric/odeint/stepper/implicit_euler.hpp>
 #include <boost/numeric/odeint/stepper/runge_kutta4.hpp>
 
 #include "steppers.hpp"
@@ -18,18 +16,4 @@ TEST_CASE("fixed-step rk4 and euler", "[odeint][steppers]") {
   const auto eu = run(o, ode::euler<state>{});
   CHECK(error(eu) < 1e-2);  // first order
   CHECK(error(eu) > 1e-6);
-}
-
-TEST_CASE("implicit_euler with the derived Jacobians of the adjoint dynamics",
-          "[odeint][steppers]") {
-  auto o = tol(1e-8);
-  o.dt = 2e-3;
-  for (auto method : {tlo::adjoint_method::checkpointed, tlo::adjoint_method::backsolve}) {
-    o.method = method;
-    const auto r = run(o, ode::implicit_euler<double>{});
-    INFO("relative error " << error(r));
-    CHECK(error(r) < 2e-2);
-    CHECK(error(r) > 1e-6);  // first order, so not the reference itself
-    CHECK(r.stats.jacobian_evals > 0);
-  }
 }

@@ -58,7 +58,7 @@ struct tangent_builder {
   }
 };
 
-// child_indices<Nodes, N>(): see eval/program.hpp.
+// child_indices<Nodes, N>::value: see eval/program.hpp.
 
 template <class Nodes, class Seed, class Wrt>
 struct adjoint_builder {
@@ -73,22 +73,36 @@ struct adjoint_builder {
   };
   static constexpr const auto& children = child_table<std::make_index_sequence<n>>::value;
 
-  // Parents of node J that lead to a wrt symbol, as an index_sequence.
-  template <std::size_t J>
-  static constexpr std::size_t parent_count() {
+  // The parents of every node, in one table computed once (not one constexpr function per node,
+  // each of which g++ would have to name): the parents of node J, in increasing order, are
+  // parent_list[parent_begin[J]] ... parent_list[parent_begin[J + 1] - 1]. A parent that uses J
+  // twice (x * x) is listed once.
+  static constexpr std::size_t edge_count = [] {
     std::size_t k = 0;
-    for (std::size_t i = J + 1; i < n; ++i)
-      if (children[i][0] == J || children[i][1] == J) ++k;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (children[i][0] < n) ++k;
+      if (children[i][1] < n && children[i][1] != children[i][0]) ++k;
+    }
     return k;
-  }
-  template <std::size_t J>
-  static constexpr auto parent_array() {
-    std::array<std::size_t, parent_count<J>()> out{};
-    std::size_t k = 0;
-    for (std::size_t i = J + 1; i < n; ++i)
-      if (children[i][0] == J || children[i][1] == J) out[k++] = i;
-    return out;
-  }
+  }();
+  static constexpr std::array<std::size_t, n + 1> parent_begin = [] {
+    std::array<std::size_t, n + 1> begin{};
+    for (std::size_t i = 0; i < n; ++i) {
+      if (children[i][0] < n) ++begin[children[i][0] + 1];
+      if (children[i][1] < n && children[i][1] != children[i][0]) ++begin[children[i][1] + 1];
+    }
+    for (std::size_t j = 0; j < n; ++j) begin[j + 1] += begin[j];
+    return begin;
+  }();
+  static constexpr std::array<std::size_t, edge_count + 1> parent_list = [] {
+    std::array<std::size_t, edge_count + 1> list{};
+    std::array<std::size_t, n + 1> next = parent_begin;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (children[i][0] < n) list[next[children[i][0]]++] = i;
+      if (children[i][1] < n && children[i][1] != children[i][0]) list[next[children[i][1]]++] = i;
+    }
+    return list;
+  }();
 
   // What parent I passes to child J (both slots when J is both children, as in x * x).
   template <std::size_t J, std::size_t I>
@@ -112,12 +126,11 @@ struct adjoint_builder {
 
   template <std::size_t J, std::size_t... K>
   static constexpr auto sum_parents(std::index_sequence<K...>) {
-    constexpr auto parents = parent_array<J>();
     using S = typename at_t<J, Nodes>::shape_type;
     if constexpr (sizeof...(K) == 0)
       return zero_t<S>{};
     else
-      return sum_terms(contribution<J, parents[K]>()...);
+      return sum_terms(contribution<J, parent_list[parent_begin[J] + K]>()...);
   }
   template <class A>
   static constexpr auto sum_terms(const A& a) {
@@ -137,16 +150,25 @@ struct adjoint_builder {
     else if constexpr (!depends_on_v<N, Wrt>)
       return zero_t<typename N::shape_type>{};
     else
-      return sum_parents<J>(std::make_index_sequence<parent_count<J>()>{});
+      return sum_parents<J>(std::make_index_sequence<parent_begin[J + 1] - parent_begin[J]>{});
   }
+
+  // Naming decltype(of<J>()) for J = n-1 down to 0, in that order, makes the compiler work out
+  // each adjoint after its parents': the adjoint of a leaf then no longer instantiates the
+  // adjoints of all its ancestors inside one another (a nesting as deep as the model, which
+  // reaches the compilers' template depth limits on long chains).
+  template <std::size_t... Is>
+  static type_list<decltype(of<n - 1 - Is>())...> in_reverse_order(std::index_sequence<Is...>);
 
   // The adjoint of symbol X (zero when the root does not depend on it).
   template <class X>
   static constexpr auto of_symbol() {
-    if constexpr (contains_v<X, Nodes>)
+    if constexpr (contains_v<X, Nodes>) {
+      static_assert(sizeof(decltype(in_reverse_order(std::make_index_sequence<n>{}))) > 0);
       return of<node_index_v<X, Nodes>>();
-    else
+    } else {
       return zero_t<typename X::shape_type>{};
+    }
   }
 };
 

@@ -7,6 +7,13 @@
 // store with one slot per node; every call is forced inline, so the optimiser sees one flat
 // function, as if the code had been written by hand. Nothing is recorded and nothing is looked
 // up at run time: the order, the slots and the rules are all fixed by the types.
+//
+// Two refinements bring the sweep to the shape of hand-written code (docs/performance.md):
+//  - results are written in place: a root's rule writes into the caller's result object;
+//  - fusion: an element-wise node (or a matrix-vector product) used only by one element-wise
+//    consumer is not stored; the consumer computes it inside its own loop, so tanh(W z + b) or
+//    g * (1 - y*y) is one loop, as a person would write it.
+// Neither changes a single floating-point operation or its order.
 #include <boost/hana/at.hpp>
 #include <boost/hana/at_key.hpp>
 #include <boost/hana/contains.hpp>
@@ -246,14 +253,6 @@ struct store_base;
 template <std::size_t... Is, class... Vs>
 struct store_base<std::index_sequence<Is...>, Vs...> : slot<Is, Vs>... {};
 
-template <std::size_t I, class V>
-TAPELESS_INLINE constexpr V& get_slot(slot<I, V>& s) {
-  return s.v;
-}
-template <std::size_t I, class V>
-TAPELESS_INLINE constexpr const V& get_slot(const slot<I, V>& s) {
-  return s.v;
-}
 
 // Node N is a result of the sweep in its own right: computed (not a leaf) and among the roots.
 template <class N, class Roots>
@@ -301,55 +300,70 @@ struct program {
   TAPELESS_INLINE constexpr program(const Bindings& b, const Pool& p, store_type& st, Outs&... o)
       : bindings(b), pool(p), s(st), outs(o...) {}
 
-  // Where computed node I lives: its output (when it is a root), or its slot.
+  // (Two member functions per node, compute<I> and value<I>, and lazy<I> for a fused node: each
+  // function instantiated here carries the whole node list in its mangled name, which g++ builds
+  // in time quadratic in the number of distinct types in it. Slots are reached by casts, not by
+  // accessor functions.)
   template <std::size_t I>
-  TAPELESS_INLINE constexpr decltype(auto) place() const {
-    using N = at_t<I, Nodes>;
-    if constexpr (is_output_node_v<N, Roots>)
-      return (std::get<index_of_v<N, Roots>>(outs));
-    else
-      return (detail::get_slot<I>(s));
-  }
+  using slot_t = slot<I, slot_value_t<T, at_t<I, Nodes>, Roots, fused[I]>>;
 
-  // The value of node N: a binding, a constant, a fused node's operands, or its place.
-  template <class N>
+  // The value of node J: a binding, a constant, a fused node's operands, its output (when it is a
+  // root) or its slot.
+  template <std::size_t J>
   TAPELESS_INLINE constexpr decltype(auto) value() const {
+    using N = at_t<J, Nodes>;
     if constexpr (is_symbol_v<N>)
       return bound_value(boost::hana::at_key(bindings, N{}));
     else if constexpr (is_cconst_v<N>)
       return filled<T, typename N::shape_type>(N::template value<T>());
     else if constexpr (is_cparam_v<N>)
       return convert_value<T>(boost::hana::at_c<N::index>(pool));
-    else if constexpr (fused[node_index_v<N, Nodes>])
-      return lazy<N>();
+    else if constexpr (fused[J])
+      return lazy<J>();
+    else if constexpr (is_output_node_v<N, Roots>)
+      return static_cast<const value_t<T, typename N::shape_type>&>(
+          std::get<index_of_v<N, Roots>>(outs));
     else
-      return static_cast<const value_t<T, typename N::shape_type>&>(place<node_index_v<N, Nodes>>());
+      return (static_cast<const slot_t<J>&>(s).v);  // parenthesised: a reference, not a copy
   }
 
   // A fused node's value: its operands, to be combined element by element by its consumer.
-  template <class N>
+  template <std::size_t J>
   TAPELESS_INLINE constexpr auto lazy() const {
+    using N = at_t<J, Nodes>;
+    constexpr auto c = child_indices<Nodes, N>::value;
     if constexpr (is_unary_v<N>) {
-      using A = decltype(value<typename N::arg_type>());
+      using A = decltype(value<c[0]>());
       return lazy_value<lazy_unary_elements<typename N::op, A>, T, typename N::shape_type>{
-          {value<typename N::arg_type>()}};
+          {value<c[0]>()}};
     } else {
-      using L = decltype(value<typename N::left_type>());
-      using R = decltype(value<typename N::right_type>());
+      using L = decltype(value<c[0]>());
+      using R = decltype(value<c[1]>());
       return lazy_value<lazy_binary_elements<typename N::op, L, R>, T, typename N::shape_type>{
-          {value<typename N::left_type>(), value<typename N::right_type>()}};
+          {value<c[0]>(), value<c[1]>()}};
     }
   }
 
+  // Computes node I into its output (when it is a root) or its slot.
   template <std::size_t I>
   TAPELESS_INLINE constexpr void compute() const {
     using N = at_t<I, Nodes>;
-    if constexpr (fused[I])
-      return;  // computed inside its consumer's loop
-    else if constexpr (is_unary_v<N>)
-      N::op::forward(place<I>(), value<typename N::arg_type>());
-    else if constexpr (is_binary_v<N>)
-      N::op::forward(place<I>(), value<typename N::left_type>(), value<typename N::right_type>());
+    constexpr auto c = child_indices<Nodes, N>::value;
+    if constexpr (fused[I] || is_leaf_v<N>) {
+      // a leaf has no rule; a fused node is computed inside its consumer's loop
+    } else if constexpr (is_output_node_v<N, Roots>) {
+      auto& out = std::get<index_of_v<N, Roots>>(outs);
+      if constexpr (is_unary_v<N>)
+        N::op::forward(out, value<c[0]>());
+      else
+        N::op::forward(out, value<c[0]>(), value<c[1]>());
+    } else {
+      auto& out = static_cast<slot_t<I>&>(s).v;
+      if constexpr (is_unary_v<N>)
+        N::op::forward(out, value<c[0]>());
+      else
+        N::op::forward(out, value<c[0]>(), value<c[1]>());
+    }
   }
 
   template <std::size_t... Is>
@@ -366,7 +380,7 @@ struct program {
     using R = at_t<K, Roots>;
     if constexpr (!is_output_node_v<R, Roots> || index_of_v<R, Roots> != K) {
       auto& out = std::get<K>(outs);
-      out = std::remove_cvref_t<decltype(out)>(value<R>());
+      out = std::remove_cvref_t<decltype(out)>(value<node_index_v<R, Nodes>>());
     }
   }
   template <std::size_t... Ks>

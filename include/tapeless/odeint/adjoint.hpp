@@ -285,8 +285,10 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
   static_assert(is_loss_spec_v<Loss>,
                 "tapeless::odeint::odeint_adjoint: the second argument must be a loss made by "
                 "loss(L, Z, data...)");
-  detail::check_stepper<Stepper>();
-  detail::check_stepper<AdjointStepper>();
+  static_assert(detail::supported_stepper_v<Stepper> && detail::supported_stepper_v<AdjointStepper>,
+                TAPELESS_ODEINT_UNSUPPORTED_STEPPER);
+  static_assert(detail::dense_ok<Stepper>() && detail::dense_ok<AdjointStepper>(),
+                TAPELESS_ODEINT_NO_DENSE_OUTPUT);
   constexpr std::size_t N = Model::state_size, P = Model::param_size, K = Loss::observations;
   static_assert(Loss::state_size == N,
                 "tapeless::odeint::odeint_adjoint: the loss's states symbol must have one column "
@@ -298,8 +300,8 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
   using FU = typename detail::user_stepper<Stepper>::type;
   using AU = typename detail::user_stepper<AdjointStepper>::type;
   using FSch = detail::scheme<FU>;
-  using V = typename FSch::value_type;
-  static_assert(std::is_same_v<V, typename detail::scheme<AU>::value_type>,
+  using V = detail::stepper_value_t<Stepper>;
+  static_assert(std::is_same_v<V, detail::stepper_value_t<AdjointStepper>>,
                 "tapeless::odeint::odeint_adjoint: the forward and adjoint steppers must use the "
                 "same value type");
 

@@ -32,10 +32,11 @@ auto solve(const Model& model, const Z0& z0, const Times& times, const Params& p
   static_assert(
       is_ode_model_v<Model>,
       "tapeless::odeint::solve: the first argument must be a model made by ode(f, z, t, wrt(...))");
-  detail::check_stepper<Stepper>();
+  static_assert(detail::supported_stepper_v<Stepper>, TAPELESS_ODEINT_UNSUPPORTED_STEPPER);
+  static_assert(detail::dense_ok<Stepper>(), TAPELESS_ODEINT_NO_DENSE_OUTPUT);
   constexpr std::size_t N = Model::state_size;
   using Sch = detail::scheme<typename detail::user_stepper<Stepper>::type>;
-  using V = typename Sch::value_type;
+  using V = detail::stepper_value_t<Stepper>;
   static_assert(
       StateOf<Z0, N> || std::is_same_v<Z0, tensor<V, N>>,
       "tapeless::odeint::solve: z0 must be a std::array<T, N> or tapeless::vector<T, N> of the "

@@ -154,23 +154,40 @@ struct user_stepper<dense_output_t<S>> {
   static constexpr bool dense = true;
 };
 
+#define TAPELESS_ODEINT_UNSUPPORTED_STEPPER                                                      \
+  "tapeless::odeint: unsupported stepper. Pass a plain Odeint stepper object for the scheme, "   \
+  "such as runge_kutta_dopri5<state>{}, runge_kutta4<state>{}, "                                 \
+  "runge_kutta_cash_karp54<state>{}, runge_kutta_fehlberg78<state>{}, euler<state>{}, "          \
+  "bulirsch_stoer<state>{}, rosenbrock4<double>{} or implicit_euler<double>{}, optionally "      \
+  "wrapped in tapeless::odeint::dense_output(...); tolerances go in tapeless::odeint::options, " \
+  "not in make_controlled/make_dense_output"
+#define TAPELESS_ODEINT_NO_DENSE_OUTPUT                                                   \
+  "tapeless::odeint::dense_output: only runge_kutta_dopri5 and rosenbrock4 have a dense " \
+  "output form in Odeint"
+
 template <class S>
-constexpr void check_stepper() {
+inline constexpr bool supported_stepper_v = scheme<typename user_stepper<S>::type>::supported;
+template <class S>
+constexpr bool dense_ok() {
   using U = typename user_stepper<S>::type;
-  static_assert(
-      scheme<U>::supported,
-      "tapeless::odeint: unsupported stepper. Pass a plain Odeint stepper object for the "
-      "scheme, such as runge_kutta_dopri5<state>{}, runge_kutta4<state>{}, "
-      "runge_kutta_cash_karp54<state>{}, runge_kutta_fehlberg78<state>{}, euler<state>{}, "
-      "bulirsch_stoer<state>{}, rosenbrock4<double>{} or implicit_euler<double>{} (with "
-      "<tapeless/odeint/implicit.hpp>), optionally wrapped in tapeless::odeint::dense_output(...); "
-      "tolerances go in tapeless::odeint::options, not in make_controlled/make_dense_output");
   if constexpr (scheme<U>::supported && user_stepper<S>::dense)
-    static_assert(
-        scheme<U>::has_dense,
-        "tapeless::odeint::dense_output: only runge_kutta_dopri5 and rosenbrock4 have a dense "
-        "output form in Odeint");
+    return scheme<U>::has_dense;
+  else
+    return true;
 }
+
+// The scalar type of a stepper (double for an unsupported one, so that only the static_assert
+// above its use reports it).
+template <class S, bool = supported_stepper_v<S>>
+struct stepper_value {
+  using type = double;
+};
+template <class S>
+struct stepper_value<S, true> {
+  using type = typename scheme<typename user_stepper<S>::type>::value_type;
+};
+template <class S>
+using stepper_value_t = typename stepper_value<S>::type;
 
 template <class S>
 constexpr stepping mode_of() {

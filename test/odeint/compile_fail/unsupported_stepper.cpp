@@ -1,0 +1,22 @@
+// A stepper tapeless does not drive (here Bulirsch-Stoer's dense output, which carries its own
+// tolerances) is rejected with a message saying what to pass.
+#include <array>
+#include <boost/numeric/odeint/stepper/bulirsch_stoer_dense_out.hpp>
+#include <tapeless/odeint/adjoint.hpp>
+#include <tapeless/tapeless.hpp>
+
+namespace tl = tapeless;
+namespace tlo = tapeless::odeint;
+namespace ode = boost::numeric::odeint;
+
+int main() {
+  constexpr auto z = tl::var<"z", 2>;
+  constexpr auto t = tl::var<"t">;
+  constexpr auto k = tl::var<"k">;
+  constexpr auto Z = tl::var<"Z", 2, 2>;
+  const auto model = tlo::ode(-k * z, z, t, tl::wrt(k));
+  const std::array<double, 2> times{0.0, 1.0};
+  (void)tlo::odeint_adjoint(model, tlo::loss(tl::sum(Z), Z), tl::vector<double, 2>{{1.0, 2.0}},
+                            times, tl::at(k = 1.0), tlo::options{},
+                            ode::bulirsch_stoer_dense_out<std::array<double, 2>>(1e-6, 1e-6));
+}
