@@ -1,12 +1,14 @@
 #pragma once
-// Values: scalars are plain arithmetic types, vectors and matrices are fixed-size, row-major,
-// stack-allocated tensors. A shape is a type, so every shape check happens at compile time.
+// Values: scalars are plain arithmetic types, vectors and matrices are fixed-size, row-major
+// tensors. A shape is a type, so every shape check happens at compile time; where the elements
+// live (inline, or one heap block for a large tensor) is storage.hpp's policy.
 #include <array>
 #include <concepts>
 #include <cstddef>
 #include <type_traits>
 
 #include "config.hpp"
+#include "storage.hpp"
 
 namespace tapeless {
 
@@ -47,7 +49,8 @@ struct tensor {
   static constexpr std::size_t rows = dim_v<0, shape_type>;
   static constexpr std::size_t cols = sizeof...(D) == 2 ? dim_v<sizeof...(D) - 1, shape_type> : 1;
 
-  std::array<T, size> data;
+  using storage_type = detail::tensor_storage_t<T, size>;
+  storage_type data;
 
   TAPELESS_INLINE constexpr T& operator[](std::size_t i) { return data[i]; }
   TAPELESS_INLINE constexpr const T& operator[](std::size_t i) const { return data[i]; }

@@ -57,7 +57,7 @@ struct fixture {
 
 TEST_CASE("no heap allocation in a right-hand-side evaluation", "[odeint][kernels]") {
   const fixture fx;
-  const auto values = tld::copy_values(tl::at(W1 = fx.w1, b1 = fx.bb1, W2 = fx.w2, w = fx.ww));
+  const auto values = tl::at(W1 = fx.w1, b1 = fx.bb1, W2 = fx.w2, w = fx.ww);
   const auto refs = tld::reference_values(values);
   tlo::solve_stats stats;
   using Ctx = tld::solve_context<std::remove_cvref_t<decltype(model)>, double,
@@ -113,7 +113,7 @@ TEST_CASE("no heap allocation in a right-hand-side evaluation", "[odeint][kernel
 TEST_CASE("the augmented Jacobians equal finite differences of the augmented dynamics",
           "[odeint][kernels]") {
   const fixture fx;
-  const auto values = tld::copy_values(tl::at(W1 = fx.w1, b1 = fx.bb1, W2 = fx.w2, w = fx.ww));
+  const auto values = tl::at(W1 = fx.w1, b1 = fx.bb1, W2 = fx.w2, w = fx.ww);
   const auto refs = tld::reference_values(values);
   tlo::solve_stats stats;
   using Ctx = tld::solve_context<std::remove_cvref_t<decltype(model)>, double,

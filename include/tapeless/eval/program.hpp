@@ -4,7 +4,8 @@
 // `nodes_t<Roots...>` is the list of distinct node types reachable from the roots, children before
 // parents (a post-order walk that skips types already listed). Equal subexpressions are equal
 // types, so they appear once. `run` then computes each node once, in that order, into a stack
-// store with one slot per node; every call is forced inline, so the optimiser sees one flat
+// store with one slot per node (on the stack, or the thread's workspace for a large model:
+// storage.hpp); every call is forced inline, so the optimiser sees one flat
 // function, as if the code had been written by hand. Nothing is recorded and nothing is looked
 // up at run time: the order, the slots and the rules are all fixed by the types.
 //
@@ -23,6 +24,7 @@
 #include <utility>
 
 #include "../detail/type_list.hpp"
+#include "../storage.hpp"
 #include "../eval/bindings.hpp"
 #include "../expr/node.hpp"
 
@@ -267,7 +269,16 @@ struct store;
 template <class T, class... Ns, class Roots, std::size_t... Is>
 struct store<T, type_list<Ns...>, Roots, std::index_sequence<Is...>>
     : store_base<std::index_sequence<Is...>,
-                 slot_value_t<T, Ns, Roots, fusion_plan<type_list<Ns...>, Roots>::fused[Is]>...> {};
+                 slot_value_t<T, Ns, Roots, fusion_plan<type_list<Ns...>, Roots>::fused[Is]>...> {
+  static constexpr bool holds_heap_values =
+      (on_heap_v<slot_value_t<T, Ns, Roots, fusion_plan<type_list<Ns...>, Roots>::fused[Is]>> ||
+       ...);
+};
+
+// Whether a sweep's store is the thread's workspace rather than a local (storage.hpp).
+template <class Store>
+inline constexpr bool store_in_workspace_v =
+    Store::holds_heap_values || sizeof(Store) > inline_store_bytes;
 
 // A value converted to scalar type T (a no-op when it already is).
 template <class T, class V>
@@ -419,7 +430,15 @@ TAPELESS_INLINE constexpr void evaluate_into(type_list<Roots...>, const Bindings
   using Nodes = nodes_t<Roots...>;
   static_assert(check_bound<Bindings>(symbols_of_t<Nodes>{}));
   using P = program<T, Nodes, type_list<Roots...>, Bindings, Pool, Outs...>;
-  typename P::store_type s;
+  using S = typename P::store_type;
+  if constexpr (store_in_workspace_v<S>) {
+    if (!std::is_constant_evaluated()) {
+      const P p(b, pool, thread_workspace<S>(), outs...);
+      p.run();
+      return;
+    }
+  }
+  S s;
   const P p(b, pool, s, outs...);
   p.run();
 }

@@ -177,7 +177,8 @@ void refine(hermite_trajectory<V, N>& traj, const Ctx& ctx, Driver& drv, Sys& sy
 template <class S, class AdjS, class Ctx, class States, class G, class Times, class Out>
 void run_checkpointed(Ctx& ctx, const options& opt,
                       const std::vector<checkpoint<typename Ctx::value_type, Ctx::N>>& cps,
-                      const States& Zm, const G& g, const Times& times, std::size_t k, Out& out) {
+                      const States& Zm, const G& g, const Times& times, std::size_t k, Out& out,
+                      std::size_t forward_steps) {
   using V = typename Ctx::value_type;
   constexpr std::size_t N = Ctx::N, P = Ctx::P, M = N + P + 1;
   using FSch = scheme<typename user_stepper<S>::type>;
@@ -201,6 +202,9 @@ void run_checkpointed(Ctx& ctx, const options& opt,
       make_system<ASch::implicit>(interpolated_rhs<Ctx>{&ctx}, interpolated_jacobian<Ctx>{&ctx});
 
   hermite_trajectory<V, N> traj;
+  // Room for every node the re-integration is expected to make (the forward pass's steps, twice
+  // over for refinement), so the solve allocates the same however many steps it takes.
+  traj.reserve(2 * (forward_steps + cps.size()) + 16);
   ctx.trajectory = &traj;
   auto add_node = [&](double tn, const auto& xn) {
     tensor<V, N> zn;
@@ -249,7 +253,8 @@ void run_checkpointed(Ctx& ctx, const options& opt,
 template <class V, std::size_t N, std::size_t P, std::size_t K>
 struct adjoint_parts {
   tensor<V, N> dz0{};
-  std::array<V, P + 1> theta{};  // dL/dtheta through the dynamics, flat (one spare element)
+  std::vector<V> theta = std::vector<V>(P + 1);  // dL/dtheta through the dynamics, flat (one
+                                                 // spare element); as large as the model
   std::array<V, K> dtimes{};
 };
 
@@ -271,7 +276,7 @@ void check_discrete(const Tab& tab, const options& opt) {
 // time. `times` (std::array or tapeless::vector of K, strictly increasing) are the rows of the
 // loss's states symbol; times[0] is the initial time of z0. `params` binds every parameter of the
 // model (and any other symbol f or the loss needs) as `tl::at(W = w, ...)`, values or std::cref;
-// they are copied, never written. The steppers name the schemes (see detail/stepping.hpp); the
+// they are read in place, never copied or written. The steppers name the schemes (see detail/stepping.hpp); the
 // adjoint stepper defaults to the forward one. Throws solver_error on failure,
 // std::invalid_argument on inconsistent options.
 template <class Model, class Loss, class Z0, class Times, class Params, class Stepper,
@@ -320,7 +325,7 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
   } else {
     detail::check_discrete(detail::tableau_of<FU>(), opt);
   }
-  const auto values = detail::copy_values(tapeless::detail::merge_bindings(params));
+  const auto& values = detail::params_map(params);
   static_assert(detail::check_params<Model, decltype(values)>::value);
   detail::check_finite_bindings(values, t0);
   const auto refs = detail::reference_values(values);
@@ -400,7 +405,8 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
     lg.emplace(loss_and_grad());
     const auto& g = boost::hana::at_c<1>(*lg);
     if (checkpointed)
-      detail::run_checkpointed<Stepper, AdjointStepper>(ctx, opt, cps, Zm, g, times, K, parts);
+      detail::run_checkpointed<Stepper, AdjointStepper>(ctx, opt, cps, Zm, g, times, K, parts,
+                                                         accepted);
     else
       detail::run_backsolve<AdjointStepper>(ctx, opt, Zm, g, times, K, parts);
   }

@@ -72,25 +72,25 @@ constexpr auto ode(const F& f, const Z&, const T&, wrt_t<Ps...> = {}) {
 
 namespace detail {
 
-// A user's bindings (values or std::cref) copied into a map of values: the solver works on its
-// own copy, so nothing the caller owns is read after the call starts or written at all.
-template <class Map>
-auto copy_values(const Map& m) {
-  return boost::hana::fold_left(m, boost::hana::make_map(), [](auto acc, const auto& p) {
-    using V =
-        tapeless::detail::unwrap_binding_t<std::remove_cvref_t<decltype(boost::hana::second(p))>>;
-    return boost::hana::insert(
-        acc, boost::hana::make_pair(boost::hana::first(p),
-                                    V(tapeless::detail::bound_value(boost::hana::second(p)))));
-  });
+// The parameter bindings as one map: the caller's own map when it is one (nothing is copied),
+// merged otherwise.
+template <class Params>
+decltype(auto) params_map(const Params& p) {
+  if constexpr (tapeless::is_hana_map_v<Params>)
+    return (p);
+  else
+    return tapeless::detail::merge_bindings(p);
 }
 
-// The same map with every value held by reference (no copies in the right-hand sides).
+// The same bindings with every value held by reference: a value bound with std::cref is read in
+// place, never copied (a solver only ever reads its parameters, so the caller's data are
+// untouched whatever happens).
 template <class Map>
 auto reference_values(const Map& m) {
   return boost::hana::fold_left(m, boost::hana::make_map(), [](auto acc, const auto& p) {
     return boost::hana::insert(
-        acc, boost::hana::make_pair(boost::hana::first(p), std::cref(boost::hana::second(p))));
+        acc, boost::hana::make_pair(boost::hana::first(p),
+                                    std::cref(tapeless::detail::bound_value(boost::hana::second(p)))));
   });
 }
 
@@ -122,7 +122,7 @@ void check_finite_value(const V& v, std::string_view name, double t0) {
 template <class Map>
 void check_finite_bindings(const Map& m, double t0) {
   boost::hana::for_each(m, [&](const auto& p) {
-    check_finite_value(boost::hana::second(p),
+    check_finite_value(tapeless::detail::bound_value(boost::hana::second(p)),
                        std::remove_cvref_t<decltype(boost::hana::first(p))>::name, t0);
   });
 }

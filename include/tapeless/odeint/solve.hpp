@@ -45,7 +45,7 @@ auto solve(const Model& model, const Z0& z0, const Times& times, const Params& p
   const std::size_t k = detail::times_size(times);
   detail::check_times(times, k);
   detail::check_options<Stepper>(opt, "forward");
-  const auto values = detail::copy_values(tapeless::detail::merge_bindings(params));
+  const auto& values = detail::params_map(params);
   static_assert(detail::check_params<Model, decltype(values)>::value);
   detail::check_finite_bindings(values, double(times[0]));
   const auto refs = detail::reference_values(values);

@@ -20,6 +20,7 @@
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
 #include <cmath>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "kernels.hpp"
@@ -131,7 +132,7 @@ class discrete_adjoint {
   // at t_0; theta_bar (flat) and times_bar accumulate.
   template <class Times, class States, class G>
   void backward(const Times& times, std::size_t kk, const States& states, const G& g, vec& lambda,
-                std::array<V, P + 1>& theta_bar, std::vector<V>& times_bar) {
+                std::vector<V>& theta_bar, std::vector<V>& times_bar) {
     for (std::size_t i = 0; i < N; ++i) lambda.data[i] = g(kk - 1, i);
     for (std::size_t s = kk - 1; s-- > 0;) {
       const double t0 = double(times[s]), span = double(times[s + 1]) - t0;
@@ -168,7 +169,7 @@ class discrete_adjoint {
   // Reverse of one step from y_n (segment start t0, step index n): updates lambda, theta_bar and
   // t0_bar; returns dL/dh of this step.
   double reverse_step(const vec& y, double t0, std::size_t n, double h, vec& lambda,
-                      std::array<V, P + 1>& theta_bar, V& t0_bar) {
+                      std::vector<V>& theta_bar, V& t0_bar) {
     const double t = t0 + double(n) * h;
     vec k[6], Y[6], kbar[6];
     for (std::size_t j = 0; j < tab_.stages; ++j) {
@@ -183,11 +184,11 @@ class discrete_adjoint {
     for (std::size_t j = 0; j < tab_.stages; ++j)
       for (std::size_t i = 0; i < N; ++i)
         hbar += double(lambda.data[i] * V(tab_.b[j]) * k[j].data[i]);
-    std::array<V, N + P + 1> g;  // [Ybar_j, theta part, t part]
+    auto& g = g_;  // [Ybar_j, theta part, t part]
     vec lambda_n = lambda;
     for (std::size_t j = tab_.stages; j-- > 0;) {
       ++ctx_.stats->backward_rhs;
-      typename Ctx::vjp_values r;
+      auto& r = *vjp_;
       ctx_.vjp(Y[j], kbar[j], V(t + tab_.c[j] * h), r);
       write_adjoints<typename Ctx::model_type>(r, g, 0, V(1));
       for (std::size_t i = 0; i < N; ++i) lambda_n.data[i] += g[i];
@@ -221,6 +222,9 @@ class discrete_adjoint {
   tableau tab_;
   const options& opt_;
   std::vector<vec> ys_;
+  // Per-solve buffers as large as the model, made once (the per-step work allocates nothing).
+  std::vector<V> g_ = std::vector<V>(N + P + 1);
+  std::unique_ptr<typename Ctx::vjp_values> vjp_ = std::make_unique<typename Ctx::vjp_values>();
 };
 
 }  // namespace tapeless::odeint::detail
