@@ -9,6 +9,8 @@
 #include <tapeless/tapeless.hpp>
 #include <tapeless/train.hpp>
 
+#include "cli.hpp"
+
 namespace tl = tapeless;
 using mat = tl::matrix<double, 2, 2>;
 
@@ -25,7 +27,8 @@ void print(const char* label, const mat& m) {
   std::printf("%s[[%g, %g], [%g, %g]]\n", label, m(0, 0), m(0, 1), m(1, 0), m(1, 1));
 }
 
-int main() {
+int main(int argc, char** argv) {
+  cli::no_options(argc, argv, "linear_fit");
   const mat true_w{{2, 3, 4, 5}}, true_b{{1, 2, 3, 4}}, ones = mat::filled(1.0);
 
   // ---- Part 1: the seed, number for number ---------------------------------------------------

@@ -15,6 +15,8 @@
 #include <tapeless/tapeless.hpp>
 #include <tapeless/train.hpp>
 
+#include "cli.hpp"
+
 namespace tl = tapeless;
 namespace tlo = tapeless::odeint;
 namespace ode = boost::numeric::odeint;
@@ -31,7 +33,8 @@ constexpr auto Z = tl::var<"Z", samples, 2>;  // the model's states at the sampl
 constexpr auto D = tl::var<"D", samples, 2>;  // the noisy data
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  cli::no_options(argc, argv, "lotka_volterra");
   // [model]
   const auto x = tl::component<0>(z);
   const auto y = tl::component<1>(z);

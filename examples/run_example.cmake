@@ -1,4 +1,8 @@
-# Run an example; pass when it exits 0 and prints every line pattern in EXPECT (';'-separated).
+# Run an example; pass when it exits 0, prints every line pattern in EXPECT (';'-separated) and
+# writes every file in FILES (paths relative to WORK_DIR, removed before the run).
+foreach(file IN LISTS FILES)
+  file(REMOVE ${WORK_DIR}/${file})
+endforeach()
 execute_process(COMMAND ${EXAMPLE} ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err
                 WORKING_DIRECTORY ${WORK_DIR})
 if(NOT rc EQUAL 0)
@@ -7,5 +11,10 @@ endif()
 foreach(pattern IN LISTS EXPECT)
   if(NOT out MATCHES "${pattern}")
     message(FATAL_ERROR "${EXAMPLE}: expected output matching '${pattern}', got:\n${out}")
+  endif()
+endforeach()
+foreach(file IN LISTS FILES)
+  if(NOT EXISTS ${WORK_DIR}/${file})
+    message(FATAL_ERROR "${EXAMPLE} did not write ${WORK_DIR}/${file}\n${out}\n${err}")
   endif()
 endforeach()

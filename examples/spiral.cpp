@@ -10,8 +10,9 @@
 //   spiral --full          the demo's 2000 iterations
 //   spiral --iterations N  --out DIR  --seed S
 //
-// Prints progress lines, writes spiral.csv (t, true and fitted trajectory) and, when gnuplot is on
-// PATH, spiral.png (trajectories over time and the phase portrait).
+// Prints progress lines and writes, into DIR (default: the working directory), spiral.csv (t, true
+// and fitted trajectory), spiral.gp (a gnuplot script for it) and, when gnuplot is on PATH,
+// spiral.png (trajectories over time and the phase portrait).
 #include <algorithm>
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
 #include <chrono>
@@ -26,6 +27,8 @@
 #include <tapeless/tapeless.hpp>
 #include <tapeless/train.hpp>
 #include <vector>
+
+#include "cli.hpp"
 
 namespace tl = tapeless;
 namespace tlo = tapeless::odeint;
@@ -54,20 +57,18 @@ struct settings {
 
 settings parse(int argc, char** argv) {
   settings s;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--full")
+  cli::args args(argc, argv, "spiral", "[--full] [--iterations N] [--out DIR] [--seed S]");
+  while (args.next()) {
+    if (args.is("--full"))
       s.iterations = 2000;
-    else if (a == "--iterations" && i + 1 < argc)
-      s.iterations = std::stoul(argv[++i]);
-    else if (a == "--out" && i + 1 < argc)
-      s.out = argv[++i];
-    else if (a == "--seed" && i + 1 < argc)
-      s.seed = static_cast<unsigned>(std::stoul(argv[++i]));
-    else {
-      std::fprintf(stderr, "usage: spiral [--full] [--iterations N] [--out DIR] [--seed S]\n");
-      std::exit(2);
-    }
+    else if (args.is("--iterations"))
+      s.iterations = args.number<std::size_t>();
+    else if (args.is("--out"))
+      s.out = args.value();
+    else if (args.is("--seed"))
+      s.seed = args.number<unsigned>();
+    else
+      args.reject();
   }
   return s;
 }
@@ -88,29 +89,40 @@ void write_csv(const std::filesystem::path& file, const std::vector<double>& ts,
         << '\n';
 }
 
-bool plot(const std::filesystem::path& dir) {
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) return false;
-  const auto script = dir / "spiral.gp";
-  std::ofstream gp(script);
-  gp << "set terminal pngcairo size 1400,600 font ',11'\n"
-     << "set output '" << (dir / "spiral.png").string() << "'\n"
+// Writes dir/spiral.gp, a gnuplot script that draws dir/spiral.csv into dir/spiral.png; its paths
+// are relative to dir, so `gnuplot spiral.gp` in that folder redraws the plot.
+void write_plot_script(const std::filesystem::path& dir) {
+  std::ofstream gp(dir / "spiral.gp");
+  gp << "# Run in this folder: gnuplot spiral.gp\n"
+     << "set terminal pngcairo size 1400,600 font ',11'\n"
+     << "set output 'spiral.png'\n"
      << "set datafile separator ','\n"
      << "set key top right\n"
      << "set multiplot layout 1,2 title 'Neural ODE fit of the spiral (adjoint method, dopri5)'\n"
      << "set title 'Trajectories'\nset xlabel 't'\nset ylabel 'x, y'\n"
-     << "plot '" << (dir / "spiral.csv").string()
-     << "' using 1:2 every ::1 with lines lw 2 lc rgb '#2e7d32' title 'true x', "
+     << "plot 'spiral.csv' using 1:2 every ::1 with lines lw 2 lc rgb '#2e7d32' title 'true x', "
      << "'' using 1:3 every ::1 with lines lw 2 lc rgb '#1565c0' title 'true y', "
      << "'' using 1:4 every ::1 with lines dt 2 lw 2 lc rgb '#66bb6a' title 'fitted x', "
      << "'' using 1:5 every ::1 with lines dt 2 lw 2 lc rgb '#64b5f6' title 'fitted y'\n"
      << "set title 'Phase portrait'\nset xlabel 'x'\nset ylabel 'y'\nset size ratio -1\nset key "
         "below\n"
-     << "plot '" << (dir / "spiral.csv").string()
-     << "' using 2:3 every ::1 with lines lw 2 lc rgb '#2e7d32' title 'true', "
+     << "plot 'spiral.csv' using 2:3 every ::1 with lines lw 2 lc rgb '#2e7d32' title 'true', "
      << "'' using 4:5 every ::1 with lines dt 2 lw 2 lc rgb '#1565c0' title 'fitted'\n"
      << "unset multiplot\n";
-  gp.close();
-  return std::system(("gnuplot '" + script.string() + "'").c_str()) == 0;
+}
+
+// A path as one single-quoted word for the shell.
+std::string shell_quoted(const std::filesystem::path& p) {
+  std::string q = "'";
+  for (const char c : p.string()) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Runs gnuplot on dir/spiral.gp, in dir.
+bool run_gnuplot(const std::filesystem::path& dir) {
+  const auto command =
+      "cd " + shell_quoted(std::filesystem::absolute(dir)) + " && gnuplot spiral.gp";
+  return std::system(command.c_str()) == 0;
 }
 }  // namespace
 
@@ -202,10 +214,15 @@ int main(int argc, char** argv) {
   const auto fit = tlo::solve(model, y0, ts, params, opt, dopri5);
   const auto csv = cfg.out / "spiral.csv";
   write_csv(csv, ts, truth, fit);
+  write_plot_script(cfg.out);
   std::printf("wrote %s\n", std::filesystem::absolute(csv).string().c_str());
-  if (plot(cfg.out))
+  std::printf("wrote %s\n", std::filesystem::absolute(cfg.out / "spiral.gp").string().c_str());
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0)
+    std::printf("gnuplot not found: no plot (install gnuplot, then run gnuplot spiral.gp in %s)\n",
+                cfg.out.string().c_str());
+  else if (run_gnuplot(cfg.out))
     std::printf("wrote %s\n", std::filesystem::absolute(cfg.out / "spiral.png").string().c_str());
   else
-    std::printf("gnuplot not found: no plot (install gnuplot, or plot %s yourself)\n",
-                csv.string().c_str());
+    std::fprintf(stderr, "spiral: gnuplot failed on %s\n",
+                 (cfg.out / "spiral.gp").string().c_str());
 }

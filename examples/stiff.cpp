@@ -13,11 +13,14 @@
 #include <tapeless/odeint.hpp>
 #include <tapeless/tapeless.hpp>
 
+#include "cli.hpp"
+
 namespace tl = tapeless;
 namespace tlo = tapeless::odeint;
 namespace ode = boost::numeric::odeint;
 
-int main() {
+int main(int argc, char** argv) {
+  cli::no_options(argc, argv, "stiff");
   constexpr auto z = tl::var<"z", 2>;
   constexpr auto t = tl::var<"t">;
   constexpr auto mu = tl::var<"mu">;

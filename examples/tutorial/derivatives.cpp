@@ -2,9 +2,12 @@
 #include <cstdio>
 #include <tapeless/tapeless.hpp>
 
+#include "../cli.hpp"
+
 namespace tl = tapeless;
 
-int main() {
+int main(int argc, char** argv) {
+  cli::no_options(argc, argv, "tutorial_derivatives");
   // [d]
   constexpr auto x = tl::var<"x">;
   constexpr auto y = tl::var<"y">;

@@ -2,9 +2,12 @@
 #include <cstdio>
 #include <tapeless/tapeless.hpp>
 
+#include "../cli.hpp"
+
 namespace tl = tapeless;
 
-int main() {
+int main(int argc, char** argv) {
+  cli::no_options(argc, argv, "tutorial_expressions");
   // [symbols]
   constexpr auto x = tl::var<"x">;        // a scalar
   constexpr auto z = tl::var<"z", 3>;     // a vector of 3
