@@ -5,13 +5,17 @@
 //   odeint/state.hpp     states Odeint steps (std::array, tapeless::vector, ublas), static_algebra
 //   odeint/system.hpp    system(f, z, t, bindings...): the dynamics as an Odeint system
 //   odeint/implicit.hpp  implicit_system(...): (system, exact Jacobian) for rosenbrock4,
-//   implicit_euler odeint/model.hpp     ode(f, z, t, wrt(theta...)): a model with parameters
-//   odeint/loss.hpp      loss(L, Z, data...): a loss of the states at the observation times
+//                        implicit_euler
+//   odeint/model.hpp     ode(f, z, t, wrt(theta...)): a model with parameters
+//   odeint/loss.hpp      loss(L, Z, data...) over a static trajectory, observation_loss(...) per
+//                        observation (any number of them)
 //   odeint/options.hpp   options, adjoint_method, solve_stats
 //   odeint/errors.hpp    solver_error, failure
 //   odeint/solve.hpp     solve(...): the forward solve at observation times
 //   odeint/adjoint.hpp   odeint_adjoint(...): the loss and its gradient
+//   odeint/batch.hpp     odeint_adjoint_batch(...), solve_batch(...): many items on all cores
 #include "odeint/adjoint.hpp"
+#include "odeint/batch.hpp"
 #include "odeint/errors.hpp"
 #include "odeint/implicit.hpp"
 #include "odeint/loss.hpp"

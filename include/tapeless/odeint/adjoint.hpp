@@ -17,10 +17,13 @@
 #include <array>
 #include <boost/hana/at_key.hpp>
 #include <boost/hana/map.hpp>
+#include <boost/hana/size.hpp>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <optional>
+#include <string>
+#include <utility>
 #include <stdexcept>
 #include <vector>
 
@@ -35,14 +38,17 @@
 namespace tapeless::odeint {
 
 // What odeint_adjoint returns. `dparams` is a hana::map from each parameter symbol to dL/dtheta in
-// the parameter's own shape, like tapeless::grad's result: r.dparams[W1].
-template <class V, std::size_t N, std::size_t K, class Grad>
+// the parameter's own shape, like tapeless::grad's result: r.dparams[W1]. With a whole-trajectory
+// loss (K observations fixed at compile time) dtimes is a std::array<V, K> and states a
+// tensor<V, K, N>; with a per-observation loss both are sized at run time: std::vector<V> and
+// std::vector<tapeless::vector<V, N>>.
+template <class V, std::size_t N, class Grad, class DTimes, class States>
 struct adjoint_result {
   V loss;
-  tensor<V, N> dz0;         // dL/dz(t_0)
-  Grad dparams;             // dL/dtheta per parameter symbol
-  std::array<V, K> dtimes;  // dL/dt_i for every observation time (t_0 included)
-  tensor<V, K, N> states;   // z(t_i), row i
+  tensor<V, N> dz0;  // dL/dz(t_0)
+  Grad dparams;      // dL/dtheta per parameter symbol
+  DTimes dtimes;     // dL/dt_i for every observation time (t_0 included)
+  States states;     // z(t_i)
   solve_stats stats;
 };
 
@@ -249,14 +255,75 @@ void run_checkpointed(Ctx& ctx, const options& opt,
   out.dtimes[0] = s[N + P];
 }
 
-// The gradient parts that are not per-parameter maps yet.
-template <class V, std::size_t N, std::size_t P, std::size_t K>
+// The gradient parts that are not per-parameter maps yet, all as large as the model or the data.
+template <class V, std::size_t N, std::size_t P>
 struct adjoint_parts {
+  explicit adjoint_parts(std::size_t k) : dtimes(k) {}
   tensor<V, N> dz0{};
   std::vector<V> theta = std::vector<V>(P + 1);  // dL/dtheta through the dynamics, flat (one
-                                                 // spare element); as large as the model
-  std::array<V, K> dtimes{};
+                                                 // spare element)
+  std::vector<V> dtimes;
 };
+
+// K states of N elements, K known at run time: z(t_i) and dL/dz(t_i), row i, m(i, n).
+template <class V, std::size_t N>
+class row_matrix {
+ public:
+  explicit row_matrix(std::size_t k) : v_(k * N) {}
+  V& operator()(std::size_t i, std::size_t n) { return v_[i * N + n]; }
+  const V& operator()(std::size_t i, std::size_t n) const { return v_[i * N + n]; }
+  std::size_t rows() const { return v_.size() / N; }
+
+ private:
+  std::vector<V> v_;
+};
+
+template <class A, class B>
+void add_value(A& a, const B& b) {
+  for (std::size_t i = 0; i < size_of_value_v<A>; ++i) elem(a, i) += elem(b, i);
+}
+template <class A, class V>
+void scale_value(A& a, V w) {
+  for (std::size_t i = 0; i < size_of_value_v<A>; ++i) elem(a, i) *= w;
+}
+
+// A per-observation loss: (L, dL/dtheta_k...) in the layout of one observation's sweep (its
+// item 1, dl/dz, unused), and dL/dz(t_i) into the rows of g. The observations are summed in
+// their order, so the result does not depend on anything but the inputs.
+template <class V, class Model, class Loss, class Refs, class States>
+auto observation_loss_and_grad(const Loss& loss, const Refs& refs, const States& Zm,
+                               std::size_t k, row_matrix<V, Model::state_size>& g) {
+  constexpr std::size_t N = Model::state_size;
+  using Zs = typename Loss::states_symbol;
+  using roots = typename loss_types<typename Loss::expression_type, Model, Zs>::roots;
+  const auto pool = tapeless::detail::constant_pool(loss.expression);
+  const auto shared = tapeless::detail::merge_bindings(loss.data, refs);
+  tensor<V, N> zi;
+  auto one = [&](std::size_t i) {
+    for (std::size_t n = 0; n < N; ++n) zi.data[n] = Zm(i, n);
+    const auto b = with(shared, Zs{}, std::cref(zi));
+    if constexpr (std::is_void_v<typename Loss::data_symbol>)
+      return detail::sweep<V>(roots{}, b, pool);
+    else
+      return detail::sweep<V>(roots{}, with(b, typename Loss::data_symbol{}, std::cref((*loss.rows)[i])),
+                              pool);
+  };
+  const V w = loss.how == reduction::mean ? V(1) / V(k) : V(1);
+  auto acc = one(0);
+  constexpr std::size_t items = decltype(boost::hana::size(acc))::value;
+  for (std::size_t n = 0; n < N; ++n) g(0, n) = w * boost::hana::at_c<1>(acc).data[n];
+  for (std::size_t i = 1; i < k; ++i) {
+    const auto r = one(i);
+    for (std::size_t n = 0; n < N; ++n) g(i, n) = w * boost::hana::at_c<1>(r).data[n];
+    [&]<std::size_t... j>(std::index_sequence<j...>) {
+      (add_value(boost::hana::at_c<j>(acc), boost::hana::at_c<j>(r)), ...);
+    }(std::make_index_sequence<items>{});
+  }
+  [&]<std::size_t... j>(std::index_sequence<j...>) {
+    (scale_value(boost::hana::at_c<j>(acc), w), ...);
+  }(std::make_index_sequence<items>{});
+  return acc;
+}
 
 template <class Tab>
 void check_discrete(const Tab& tab, const options& opt) {
@@ -273,12 +340,13 @@ void check_discrete(const Tab& tab, const options& opt) {
 
 // odeint_adjoint(model, loss, z0, times, params, options, stepper [, adjoint_stepper]):
 // the loss and its gradient with respect to z0, every parameter of the model and every observation
-// time. `times` (std::array or tapeless::vector of K, strictly increasing) are the rows of the
-// loss's states symbol; times[0] is the initial time of z0. `params` binds every parameter of the
-// model (and any other symbol f or the loss needs) as `tl::at(W = w, ...)`, values or std::cref;
-// they are read in place, never copied or written. The steppers name the schemes (see detail/stepping.hpp); the
-// adjoint stepper defaults to the forward one. Throws solver_error on failure,
-// std::invalid_argument on inconsistent options.
+// time. `times` (strictly increasing; times[0] is the initial time of z0) are a std::array or
+// tapeless::vector of K for a whole-trajectory loss (loss(L, Z, ...), one row of Z per time), or
+// any std::array, std::vector or std::span for a per-observation loss (observation_loss(...)).
+// `params` binds every parameter of the model (and any other symbol f or the loss needs) as
+// `tl::at(W = w, ...)`, values or std::cref; they are read in place, never copied or written. The
+// steppers name the schemes (see detail/stepping.hpp); the adjoint stepper defaults to the forward
+// one. Throws solver_error on failure, std::invalid_argument on inconsistent input.
 template <class Model, class Loss, class Z0, class Times, class Params, class Stepper,
           class AdjointStepper>
 auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Times& times,
@@ -287,21 +355,25 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
   static_assert(is_ode_model_v<Model>,
                 "tapeless::odeint::odeint_adjoint: the first argument must be a model made by "
                 "ode(f, z, t, wrt(...))");
-  static_assert(is_loss_spec_v<Loss>,
+  static_assert(is_loss_spec_v<Loss> || is_observation_loss_v<Loss>,
                 "tapeless::odeint::odeint_adjoint: the second argument must be a loss made by "
-                "loss(L, Z, data...)");
+                "loss(L, Z, data...) or observation_loss(l, z, ...)");
   static_assert(detail::supported_stepper_v<Stepper> && detail::supported_stepper_v<AdjointStepper>,
                 TAPELESS_ODEINT_UNSUPPORTED_STEPPER);
   static_assert(detail::dense_ok<Stepper>() && detail::dense_ok<AdjointStepper>(),
                 TAPELESS_ODEINT_NO_DENSE_OUTPUT);
-  constexpr std::size_t N = Model::state_size, P = Model::param_size, K = Loss::observations;
+  constexpr bool per_observation = is_observation_loss_v<Loss>;
+  constexpr std::size_t N = Model::state_size, P = Model::param_size;
   static_assert(Loss::state_size == N,
                 "tapeless::odeint::odeint_adjoint: the loss's states symbol must have one column "
-                "per state element");
-  static_assert(StaticState<Times> && static_size_v<Times> == K,
-                "tapeless::odeint::odeint_adjoint: times must be a std::array or tapeless::vector "
-                "with one time "
-                "per row of the loss's states symbol");
+                "(one element, for a per-observation loss) per state element");
+  if constexpr (!per_observation)
+    static_assert(StaticState<Times> && detail::static_times_v<Times, Loss::observations>,
+                  "tapeless::odeint::odeint_adjoint: with loss(L, Z, ...), times must be a "
+                  "std::array or tapeless::vector with one time per row of Z; for a number of "
+                  "observations known only at run time use observation_loss(...)");
+  else
+    static_assert(detail::TimeSequence<Times>, TAPELESS_ODEINT_TIMES_TYPE);
   using FU = typename detail::user_stepper<Stepper>::type;
   using AU = typename detail::user_stepper<AdjointStepper>::type;
   using FSch = detail::scheme<FU>;
@@ -311,7 +383,16 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
                 "same value type");
 
   // ---- check everything before any work ----
-  detail::check_times(times, K);
+  const std::size_t k = detail::times_size(times);
+  detail::check_times(times, k);
+  if constexpr (per_observation) {
+    if constexpr (!std::is_void_v<typename Loss::data_symbol>)
+      if (loss.rows->size() != k)
+        throw std::invalid_argument(
+            "tapeless::odeint::odeint_adjoint: the loss's data (each(...)) has " +
+            std::to_string(loss.rows->size()) + " rows, but there are " + std::to_string(k) +
+            " observation times: one row per time is needed");
+  }
   const double t0 = double(times[0]);
   const bool discrete = opt.method == adjoint_method::discretize_then_optimize;
   if (!discrete) {
@@ -334,19 +415,33 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
   solve_stats stats;
   using Ctx = detail::solve_context<Model, V, std::remove_cvref_t<decltype(refs)>>;
   Ctx ctx{&model, &refs, &stats};
-  tensor<V, K, N> Zm{};
+  auto Zm = [&] {
+    if constexpr (per_observation)
+      return detail::row_matrix<V, N>(k);
+    else
+      return tensor<V, Loss::observations, N>{};
+  }();
   for (std::size_t i = 0; i < N; ++i) Zm(0, i) = z.data[i];
-  detail::adjoint_parts<V, N, P, K> parts;
+  detail::adjoint_parts<V, N, P> parts(k);
 
-  // (L, dL/dZ, dL/dtheta_k...) in one sweep.
-  const auto loss_pool = tapeless::detail::constant_pool(loss.expression);
+  // (L, dL/dZ, dL/dtheta_k...) in one sweep, or summed over the observations; dL/dz(t_i) is row
+  // i of g.
   auto loss_and_grad = [&] {
-    using Zs = typename Loss::states_symbol;
-    const auto b =
-        detail::with(tapeless::detail::merge_bindings(loss.data, refs), Zs{}, std::cref(Zm));
-    return detail::sweep<V>(
-        typename detail::loss_types<typename Loss::expression_type, Model, Zs>::roots{}, b,
-        loss_pool);
+    if constexpr (per_observation) {
+      detail::row_matrix<V, N> g(k);
+      auto r = detail::observation_loss_and_grad<V, Model>(loss, refs, Zm, k, g);
+      return std::make_pair(std::move(r), std::move(g));
+    } else {
+      using Zs = typename Loss::states_symbol;
+      const auto loss_pool = tapeless::detail::constant_pool(loss.expression);
+      const auto b =
+          detail::with(tapeless::detail::merge_bindings(loss.data, refs), Zs{}, std::cref(Zm));
+      auto r = detail::sweep<V>(
+          typename detail::loss_types<typename Loss::expression_type, Model, Zs>::roots{}, b,
+          loss_pool);
+      auto g = boost::hana::at_c<1>(r);
+      return std::make_pair(std::move(r), std::move(g));
+    }
   };
   using LG = decltype(loss_and_grad());
   std::optional<LG> lg;
@@ -355,7 +450,7 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
     constexpr detail::tableau tab = detail::tableau_of<FU>();
     detail::discrete_adjoint<Ctx> da(ctx, tab, opt);
     std::size_t total = 0;
-    for (std::size_t i = 0; i + 1 < K; ++i) {
+    for (std::size_t i = 0; i + 1 < k; ++i) {
       total += da.steps_in(double(times[i + 1]) - double(times[i]));
       if (total > opt.max_steps)
         throw solver_error(
@@ -365,17 +460,17 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
                 " needs more than options::max_steps = " + std::to_string(opt.max_steps) +
                 " steps by t = " + detail::num(double(times[i + 1])));
     }
-    da.forward(times, K, Zm);
+    da.forward(times, k, Zm);
     lg.emplace(loss_and_grad());
-    const auto& g = boost::hana::at_c<1>(*lg);
-    std::vector<V> tbar(K, V(0));
-    da.backward(times, K, Zm, g, parts.dz0, parts.theta, tbar);
+    const auto& g = lg->second;
+    std::vector<V> tbar(k, V(0));
+    da.backward(times, k, Zm, g, parts.dz0, parts.theta, tbar);
     for (std::size_t i = 0; i < N; ++i) parts.dz0.data[i] += g(0, i);
-    for (std::size_t i = 0; i < K; ++i) parts.dtimes[i] = tbar[i];
+    for (std::size_t i = 0; i < k; ++i) parts.dtimes[i] = tbar[i];
   } else {
     const bool checkpointed = opt.method == adjoint_method::checkpointed;
     std::vector<detail::checkpoint<V, N>> cps;
-    if (checkpointed) cps.reserve(K + 16);
+    if (checkpointed) cps.reserve(k + 16);
     using flayout = detail::buffer<V, N>;
     auto drv = detail::make_driver<detail::mode_of<Stepper>(), flayout, Stepper>(
         detail::phase::forward, opt, stats, opt.atol, opt.rtol, N);
@@ -386,7 +481,7 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
     std::size_t accepted = 0;
     constexpr auto npos = static_cast<std::size_t>(-1);
     detail::forward_pass(
-        drv, sys, x, N, times, K, opt,
+        drv, sys, x, N, times, k, opt,
         [&](std::size_t i, const auto& xi, auto& d) {
           tensor<V, N> zi;
           detail::load(zi, xi, 0);
@@ -403,29 +498,42 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
           }
         });
     lg.emplace(loss_and_grad());
-    const auto& g = boost::hana::at_c<1>(*lg);
+    const auto& g = lg->second;
     if (checkpointed)
-      detail::run_checkpointed<Stepper, AdjointStepper>(ctx, opt, cps, Zm, g, times, K, parts,
+      detail::run_checkpointed<Stepper, AdjointStepper>(ctx, opt, cps, Zm, g, times, k, parts,
                                                          accepted);
     else
-      detail::run_backsolve<AdjointStepper>(ctx, opt, Zm, g, times, K, parts);
+      detail::run_backsolve<AdjointStepper>(ctx, opt, Zm, g, times, k, parts);
   }
 
+  const auto& lr = lg->first;
   auto dparams = detail::param_list<Model>::apply([&](auto... ps) {
     auto entry = [&](auto p) {
       using Pp = decltype(p);
       constexpr std::size_t idx =
           tapeless::detail::index_of_v<Pp, tapeless::detail::type_list<decltype(ps)...>>;
       constexpr std::size_t off = Model::param_offsets[idx];
-      auto v = boost::hana::at_c<2 + idx>(*lg);
+      auto v = boost::hana::at_c<2 + idx>(lr);
       for (std::size_t i = 0; i < size_of_value_v<decltype(v)>; ++i)
         elem(v, i) += parts.theta[off + i];
-      return boost::hana::make_pair(p, v);
+      return boost::hana::make_pair(p, std::move(v));
     };
     return boost::hana::make_map(entry(ps)...);
   });
-  return adjoint_result<V, N, K, decltype(dparams)>{
-      boost::hana::at_c<0>(*lg), parts.dz0, dparams, parts.dtimes, Zm, stats};
+  if constexpr (per_observation) {
+    std::vector<tensor<V, N>> states(k);
+    for (std::size_t i = 0; i < k; ++i)
+      for (std::size_t n = 0; n < N; ++n) states[i].data[n] = Zm(i, n);
+    return adjoint_result<V, N, decltype(dparams), std::vector<V>, std::vector<tensor<V, N>>>{
+        boost::hana::at_c<0>(lr), parts.dz0, std::move(dparams), std::move(parts.dtimes),
+        std::move(states), stats};
+  } else {
+    constexpr std::size_t K = Loss::observations;
+    std::array<V, K> dtimes{};
+    for (std::size_t i = 0; i < K; ++i) dtimes[i] = parts.dtimes[i];
+    return adjoint_result<V, N, decltype(dparams), std::array<V, K>, tensor<V, K, N>>{
+        boost::hana::at_c<0>(lr), parts.dz0, std::move(dparams), dtimes, std::move(Zm), stats};
+  }
 }
 
 // The adjoint with the forward stepper for both directions.

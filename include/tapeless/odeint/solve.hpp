@@ -16,16 +16,6 @@
 
 namespace tapeless::odeint {
 
-namespace detail {
-template <class Times>
-std::size_t times_size(const Times& times) {
-  if constexpr (StaticState<Times>)
-    return static_size_v<Times>;
-  else
-    return times.size();
-}
-}  // namespace detail
-
 template <class Model, class Z0, class Times, class Params, class Stepper>
 auto solve(const Model& model, const Z0& z0, const Times& times, const Params& params,
            const options& opt, const Stepper& /*stepper: names the scheme*/) {
@@ -34,6 +24,7 @@ auto solve(const Model& model, const Z0& z0, const Times& times, const Params& p
       "tapeless::odeint::solve: the first argument must be a model made by ode(f, z, t, wrt(...))");
   static_assert(detail::supported_stepper_v<Stepper>, TAPELESS_ODEINT_UNSUPPORTED_STEPPER);
   static_assert(detail::dense_ok<Stepper>(), TAPELESS_ODEINT_NO_DENSE_OUTPUT);
+  static_assert(detail::TimeSequence<Times>, TAPELESS_ODEINT_TIMES_TYPE);
   constexpr std::size_t N = Model::state_size;
   using Sch = detail::scheme<typename detail::user_stepper<Stepper>::type>;
   using V = detail::stepper_value_t<Stepper>;

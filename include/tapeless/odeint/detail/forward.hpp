@@ -2,6 +2,7 @@
 // The pieces every solve shares: checking the input before anything runs, and the forward pass
 // over the observation times.
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -12,6 +13,33 @@
 #include "stepping.hpp"
 
 namespace tapeless::odeint::detail {
+
+// Observation times: a std::array or tapeless::vector (count fixed at compile time), or any
+// random-access range with size() whose elements convert to double (std::vector, std::span):
+// the count decided at run time.
+template <class Times>
+concept TimeSequence =
+    StaticState<Times> || requires(const Times& t, std::size_t i) {
+                            { t.size() } -> std::convertible_to<std::size_t>;
+                            static_cast<double>(t[i]);
+                          };
+#define TAPELESS_ODEINT_TIMES_TYPE                                                               \
+  "tapeless::odeint: times must be a std::array, tapeless::vector, std::vector or std::span of " \
+  "observation times (numbers)"
+
+template <class Times, std::size_t K>
+inline constexpr bool static_times_v = false;
+template <class Times, std::size_t K>
+  requires StaticState<Times>
+inline constexpr bool static_times_v<Times, K> = static_size_v<Times> == K;
+
+template <class Times>
+std::size_t times_size(const Times& times) {
+  if constexpr (StaticState<Times>)
+    return static_size_v<Times>;
+  else
+    return times.size();
+}
 
 // Observation times: finite and strictly increasing; times[0] is the initial time.
 template <class Times>
