@@ -5,6 +5,7 @@
 //   (c) mlp50   value and vjp of W2 tanh(W1 z + b1) + b2, z of 2, hidden width 50, wrt z and all
 //               four parameters
 //   (d) mlp256  the same at hidden width 256
+//   (e) mlp512  the same at hidden width 512 (W1, W2 and their gradients on the heap)
 //
 // Both sides compute the same thing (the value and the gradient) with the same algorithm and the
 // same floating-point operations in the same order; main() checks that they agree before timing.
@@ -329,6 +330,8 @@ TL_REGISTER(bm_tapeless<mlp<50>>, "c_mlp50_vjp/tapeless");
 TL_REGISTER(bm_hand<mlp<50>>, "c_mlp50_vjp/hand");
 TL_REGISTER(bm_tapeless<mlp<256>>, "d_mlp256_vjp/tapeless");
 TL_REGISTER(bm_hand<mlp<256>>, "d_mlp256_vjp/hand");
+TL_REGISTER(bm_tapeless<mlp<512>>, "e_mlp512_vjp/tapeless");
+TL_REGISTER(bm_hand<mlp<512>>, "e_mlp512_vjp/hand");
 double quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0.0 : v[std::size_t(q * double(v.size() - 1) + 0.5)];
@@ -355,7 +358,7 @@ class ratio_reporter : public benchmark::ConsoleReporter {
     std::printf("\nGoogle Benchmark, CPU time per call over the repetitions (ns)\n");
     std::printf("%-14s %12s %12s %8s %12s %12s %8s\n", "case", "tapeless", "hand", "ratio",
                 "min tapeless", "min hand", "ratio");
-    for (const char* c : {"a_seed", "b_lse10", "c_mlp50_vjp", "d_mlp256_vjp"}) {
+    for (const char* c : {"a_seed", "b_lse10", "c_mlp50_vjp", "d_mlp256_vjp", "e_mlp512_vjp"}) {
       const std::string t = std::string(c) + "/tapeless", h = std::string(c) + "/hand";
       const double mt = stat(t, "median"), mh = stat(h, "median");
       const double nt = stat(t, "min"), nh = stat(h, "min");
@@ -450,6 +453,7 @@ int main(int argc, char** argv) {
     paired<lse>("b_lse10", rounds);
     paired<mlp<50>>("c_mlp50_vjp", rounds);
     paired<mlp<256>>("d_mlp256_vjp", rounds);
+    paired<mlp<512>>("e_mlp512_vjp", rounds);
   }
   return 0;
 }
