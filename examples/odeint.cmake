@@ -12,6 +12,14 @@ tapeless_add_example(spiral spiral.cpp ARGS --out spiral_out FILES ${spiral_file
   "trained 1000 iterations in [0-9.]+ s"
   "best total loss 0\\.[01][0-9]+ at iteration"
   "wrote .*spiral_out/spiral.csv")
+if(TAPELESS_BUILD_TESTS)
+  # The same training in float32, shorter: it must run and learn (the loss falls well below 3).
+  add_test(NAME example_spiral_float
+    COMMAND ${CMAKE_COMMAND} -DEXAMPLE=$<TARGET_FILE:spiral>
+            "-DARGS=--float;--iterations;200;--threads;2;--out;spiral_float_out"
+            "-DEXPECT=Neural ODE spiral \\(float32\\);best total loss 0\\.[0-9]+ at iteration"
+            -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR} -P ${CMAKE_CURRENT_SOURCE_DIR}/run_example.cmake)
+endif()
 tapeless_add_usage_test(spiral missing_value 2 --seed)
 tapeless_add_usage_test(spiral bad_number 2 --iterations 12x)
 # lotka_volterra fits the data set shipped as a CSV (what it makes in memory without --data); a

@@ -275,9 +275,5 @@ int train(const settings& cfg) {
 int main(int argc, char** argv) {
   const settings cfg = parse(argc, argv);
   std::filesystem::create_directories(cfg.out);
-  if (cfg.use_float) {
-    std::fprintf(stderr, "spiral: --float is not available yet\n");
-    return 2;
-  }
-  return train<double>(cfg);
+  return cfg.use_float ? train<float>(cfg) : train<double>(cfg);
 }

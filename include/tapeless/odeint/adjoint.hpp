@@ -150,7 +150,9 @@ void refine(hermite_trajectory<V, N>& traj, const Ctx& ctx, Driver& drv, Sys& sy
   std::size_t k = 0;
   while (k + 1 < traj.size()) {
     const double ta = double(traj[k].t), tb = double(traj[k + 1].t), h = tb - ta;
-    if (std::abs(h) <= 64 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(tb))) {
+    const double tiny =
+        64 * double(std::numeric_limits<V>::epsilon()) * std::max(1.0, std::abs(tb));
+    if (std::abs(h) <= tiny) {
       ++k;
       continue;
     }
@@ -362,6 +364,8 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
                 TAPELESS_ODEINT_UNSUPPORTED_STEPPER);
   static_assert(detail::dense_ok<Stepper>() && detail::dense_ok<AdjointStepper>(),
                 TAPELESS_ODEINT_NO_DENSE_OUTPUT);
+  static_assert(detail::stepper_types_ok<Stepper>() && detail::stepper_types_ok<AdjointStepper>(),
+                TAPELESS_ODEINT_STEPPER_VALUE_TYPE);
   constexpr bool per_observation = is_observation_loss_v<Loss>;
   constexpr std::size_t N = Model::state_size, P = Model::param_size;
   static_assert(Loss::state_size == N,
@@ -408,6 +412,8 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
   }
   const auto& values = detail::params_map(params);
   static_assert(detail::check_params<Model, decltype(values)>::value);
+  static_assert(detail::check_value_types<V, decltype(values)>::value &&
+                detail::check_value_types<V, decltype(loss.data)>::value);
   detail::check_finite_bindings(values, t0);
   const auto refs = detail::reference_values(values);
   const auto z = detail::initial_state<V, N>(z0, t0);

@@ -106,6 +106,26 @@ struct check_params<ode_model<F, Z, T, Ps...>, Map> {
       "needs a value in the parameter bindings");
 };
 
+// Every bound value (parameters, data of the model and of the loss) must have the stepper's value
+// type V: the solver converts nothing, as tl::eval mixes no scalar types, so a float stepper takes
+// float parameters and returns a float gradient for exactly those values.
+template <class V, class Values>
+struct scalars_are;
+template <class V, template <class...> class Tuple, class... Vs>
+struct scalars_are<V, Tuple<Vs...>>
+    : std::bool_constant<(std::is_same_v<scalar_of_t<tapeless::detail::unwrap_binding_t<Vs>>, V> &&
+                          ...)> {};
+template <class V, class Map>
+struct check_value_types {
+  static constexpr bool value = scalars_are<
+      V, std::remove_cvref_t<decltype(boost::hana::values(std::declval<const Map&>()))>>::value;
+  static_assert(value,
+                "tapeless::odeint: every bound value (parameters and data) must have the "
+                "stepper's value type: with a float stepper such as "
+                "runge_kutta_dopri5<std::array<float, N>, float>{} bind float values "
+                "(tl::matrix<float, ...>, 0.5f); nothing is converted");
+};
+
 template <class V>
 void check_finite_value(const V& v, std::string_view name, double t0) {
   for (std::size_t i = 0; i < size_of_value_v<V>; ++i) {

@@ -25,6 +25,7 @@ auto solve(const Model& model, const Z0& z0, const Times& times, const Params& p
   static_assert(detail::supported_stepper_v<Stepper>, TAPELESS_ODEINT_UNSUPPORTED_STEPPER);
   static_assert(detail::dense_ok<Stepper>(), TAPELESS_ODEINT_NO_DENSE_OUTPUT);
   static_assert(detail::TimeSequence<Times>, TAPELESS_ODEINT_TIMES_TYPE);
+  static_assert(detail::stepper_types_ok<Stepper>(), TAPELESS_ODEINT_STEPPER_VALUE_TYPE);
   constexpr std::size_t N = Model::state_size;
   using Sch = detail::scheme<typename detail::user_stepper<Stepper>::type>;
   using V = detail::stepper_value_t<Stepper>;
@@ -38,6 +39,7 @@ auto solve(const Model& model, const Z0& z0, const Times& times, const Params& p
   detail::check_options<Stepper>(opt, "forward");
   const auto& values = detail::params_map(params);
   static_assert(detail::check_params<Model, decltype(values)>::value);
+  static_assert(detail::check_value_types<V, decltype(values)>::value);
   detail::check_finite_bindings(values, double(times[0]));
   const auto refs = detail::reference_values(values);
   const auto z = detail::initial_state<V, N>(z0, double(times[0]));

@@ -16,6 +16,8 @@ template <class V, class C, class R>
 struct scheme<bo::rosenbrock4<V, C, R>> {
   using user_type = bo::rosenbrock4<V, C, R>;
   using value_type = V;
+  using time_type = typename user_type::time_type;
+  using state_element = V;
   static constexpr bool implicit = true;
   static constexpr bool supported = true;
   static constexpr bool fixed = false;
@@ -46,6 +48,8 @@ template <class V, class R>
 struct scheme<bo::implicit_euler<V, R>> {
   using user_type = bo::implicit_euler<V, R>;
   using value_type = V;
+  using time_type = typename user_type::time_type;
+  using state_element = V;
   static constexpr bool implicit = true;
   static constexpr bool supported = true;
   static constexpr bool fixed = true;

@@ -83,6 +83,17 @@ struct error_checker {
   }
 };
 
+// The element type of a state type (Fallback when it has no operator[]).
+template <class St, class Fallback>
+struct element_of {
+  using type = Fallback;
+};
+template <class St, class Fallback>
+requires requires(const St& s) { s[0]; }
+struct element_of<St, Fallback> {
+  using type = std::remove_cvref_t<decltype(std::declval<const St&>()[0])>;
+};
+
 // ---- what kind of stepper the user passed
 // ---------------------------------------------------------- Explicit steppers of Odeint are
 // templates of seven types <State, Value, Deriv, Time, Algebra, Operations, Resizer>: euler,
@@ -100,6 +111,9 @@ struct scheme<Tmpl<St, V, D, T, A, O, R>> {
   using user_type = Tmpl<St, V, D, T, A, O, R>;
   using category = typename user_type::stepper_category;
   using value_type = V;
+  using time_type = T;
+  // The element type of the user's own state type, which must be V (see stepper_types_ok).
+  using state_element = typename element_of<St, V>::type;
   static constexpr bool implicit = false;
   static constexpr bool error_stepper = std::is_base_of_v<bo::error_stepper_tag, category>;
   static constexpr bool self_controlled = std::is_base_of_v<bo::controlled_stepper_tag, category>;
@@ -189,6 +203,35 @@ struct stepper_value<S, true> {
 template <class S>
 using stepper_value_t = typename stepper_value<S>::type;
 
+// The time type of a stepper, Odeint's time_type (its Time parameter, by default its value type):
+// every time handed to Odeint has this type.
+template <class S, bool = supported_stepper_v<S>>
+struct stepper_time {
+  using type = double;
+};
+template <class S>
+struct stepper_time<S, true> {
+  using type = typename scheme<typename user_stepper<S>::type>::time_type;
+};
+template <class S>
+using stepper_time_t = typename stepper_time<S>::type;
+
+// A stepper whose own state holds its value type: runge_kutta_dopri5<std::array<float, 2>> has
+// the value type double (Odeint's default) and would compute in double on float states.
+template <class S>
+constexpr bool stepper_types_ok() {
+  using U = typename user_stepper<S>::type;
+  if constexpr (supported_stepper_v<S>)
+    return std::is_same_v<typename scheme<U>::state_element, typename scheme<U>::value_type>;
+  else
+    return true;
+}
+#define TAPELESS_ODEINT_STEPPER_VALUE_TYPE                                                  \
+  "tapeless::odeint: the stepper's value type differs from the element type of its state: " \
+  "Odeint's value type defaults to double, so a float stepper is written with it, "         \
+  "runge_kutta_dopri5<std::array<float, N>, float>{} (the value type is what the solver "   \
+  "computes in)"
+
 template <class S>
 constexpr stepping mode_of() {
   using U = typename user_stepper<S>::type;
@@ -204,18 +247,21 @@ constexpr stepping mode_of() {
 // ------------------------------------------------------------------------------------ Each
 // integrates from t to t_end (either direction) and stops exactly at t_end, calling on_step(t, x)
 // after every accepted step; restart(x, t, dt) starts again from a state the caller changed (an
-// adjoint jump, a new segment).
-template <class V>
+// adjoint jump, a new segment). The callers keep times in double; every time handed to Odeint is
+// converted to the stepper's time type Time here, and what Odeint hands back converted to double
+// (exactly, for float), so a float stepper steps float times.
+template <class Time>
 struct driver_base {
   phase ph;
   const options* opt;
   solve_stats* stats;
   std::size_t attempts = 0;
 
+  // 64 ulp of t in the time type: below that, t + dt no longer moves t by dt.
   double min_dt(double t) const {
     return opt->min_dt > 0
                ? opt->min_dt
-               : 64 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(t));
+               : 64 * double(std::numeric_limits<Time>::epsilon()) * std::max(1.0, std::abs(t));
   }
   void count_step(bool accepted) {
     if (accepted) {
@@ -261,8 +307,8 @@ struct driver_base {
   }
 };
 
-template <class Stepper, class V>
-struct fixed_driver : driver_base<V> {
+template <class Stepper, class Time>
+struct fixed_driver : driver_base<Time> {
   Stepper stepper;
   double h = 0;
 
@@ -277,7 +323,7 @@ struct fixed_driver : driver_base<V> {
     const double hh = span / double(m), t0 = t;
     for (std::size_t k = 0; k < m; ++k) {
       this->check_attempts(t);
-      stepper.do_step(sys, x, t, hh);
+      stepper.do_step(sys, x, Time(t), Time(hh));
       t = (k + 1 == m) ? t_end : t0 + double(k + 1) * hh;
       this->count_step(true);
       this->check_finite(x, n, t);
@@ -286,8 +332,8 @@ struct fixed_driver : driver_base<V> {
   }
 };
 
-template <class Controlled, class V>
-struct controlled_driver : driver_base<V> {
+template <class Controlled, class Time>
+struct controlled_driver : driver_base<Time> {
   Controlled stepper;
   double dt = 0;
 
@@ -307,9 +353,11 @@ struct controlled_driver : driver_base<V> {
       // Stop exactly at t_end; a leftover shorter than a millionth of the step is folded in.
       const bool last = dir * (t + h * (1 + 1e-6) - t_end) >= 0;
       if (last) h = t_end - t;
-      const auto res = stepper.try_step(sys, x, t, h);
+      Time tt = Time(t), hh = Time(h);
+      const auto res = stepper.try_step(sys, x, tt, hh);
+      h = double(hh);
       if (res == bo::success) {
-        if (last) t = t_end;
+        t = last ? t_end : double(tt);
         // After a step cut short to hit t_end, keep the natural step size for the next interval.
         dt = (last && std::abs(h) < std::abs(dt)) ? dt : h;
         this->count_step(true);
@@ -324,33 +372,33 @@ struct controlled_driver : driver_base<V> {
   }
 };
 
-template <class Dense, class V>
-struct dense_driver : driver_base<V> {
+template <class Dense, class Time>
+struct dense_driver : driver_base<Time> {
   Dense stepper;
   double dt = 0;
 
-  double step() const { return stepper.current_time_step(); }
+  double step() const { return double(stepper.current_time_step()); }
   template <class State>
   void restart(const State& x, double t, double dt_new) {
-    stepper.initialize(x, t, dt_new);
+    stepper.initialize(x, Time(t), Time(dt_new));
   }
   template <class Sys, class State, class OnStep>
   void advance(Sys sys, State& x, std::size_t n, double& t, double t_end, OnStep&& on_step) {
     const double dir = t_end > t ? 1.0 : -1.0;
-    while (dir * (stepper.current_time() - t_end) < 0) {
-      this->check_attempts(stepper.current_time());
+    const auto now = [&] { return double(stepper.current_time()); };
+    while (dir * (now() - t_end) < 0) {
+      this->check_attempts(now());
       try {
         stepper.do_step(sys);
       } catch (const bo::step_adjustment_error&) {
-        this->underflow(stepper.current_time(), stepper.current_time_step());
+        this->underflow(now(), step());
       }
       this->count_step(true);
-      this->check_finite(stepper.current_state(), n, stepper.current_time());
-      on_step(stepper.current_time(), stepper.current_state());
-      if (std::abs(stepper.current_time_step()) < this->min_dt(stepper.current_time()))
-        this->underflow(stepper.current_time(), stepper.current_time_step());
+      this->check_finite(stepper.current_state(), n, now());
+      on_step(now(), stepper.current_state());
+      if (std::abs(step()) < this->min_dt(now())) this->underflow(now(), step());
     }
-    stepper.calc_state(t_end, x);
+    stepper.calc_state(Time(t_end), x);
     t = t_end;
   }
 };
@@ -364,21 +412,22 @@ auto make_driver(phase ph, const options& opt, solve_stats& stats, double atol, 
   using U = typename user_stepper<S>::type;
   using Sch = scheme<U>;
   using V = typename Sch::value_type;
+  using Time = typename Sch::time_type;
   // Built in place (every return a prvalue): the steppers are not copied.
-  const driver_base<V> base{ph, &opt, &stats, 0};
+  const driver_base<Time> base{ph, &opt, &stats, 0};
   if constexpr (Mode == stepping::fixed) {
-    return fixed_driver<typename Sch::template rebound<Layout>, V>{
+    return fixed_driver<typename Sch::template rebound<Layout>, Time>{
         base, Sch::template make_fixed<Layout>(), opt.dt};
   } else if constexpr (Mode == stepping::controlled) {
     using C = std::remove_cvref_t<decltype(Sch::template make_controlled<Layout>(V(atol), V(rtol),
                                                                                  norm_count))>;
-    return controlled_driver<C, V>{
+    return controlled_driver<C, Time>{
         base, Sch::template make_controlled<Layout>(V(atol), V(rtol), norm_count), 0.0};
   } else {
     using D = std::remove_cvref_t<decltype(Sch::template make_dense<Layout>(V(atol), V(rtol),
                                                                             norm_count))>;
-    return dense_driver<D, V>{base, Sch::template make_dense<Layout>(V(atol), V(rtol), norm_count),
-                              0.0};
+    return dense_driver<D, Time>{
+        base, Sch::template make_dense<Layout>(V(atol), V(rtol), norm_count), 0.0};
   }
 }
 
