@@ -157,6 +157,7 @@ int train(const settings& cfg) {
     truth[i] = vec{{V(truth_d[i][0]), V(truth_d[i][1])}};
     tv[i] = V(ts[i]);
   }
+  // [float]
   // dopri5 with torchdiffeq's default tolerances (rtol 1e-7, atol 1e-9) in double; float32
   // cannot resolve those, so it gets rtol 1e-5, atol 1e-6.
   tlo::options opt;
@@ -164,7 +165,8 @@ int train(const settings& cfg) {
     opt.rtol = 1e-5;
     opt.atol = 1e-6;
   }
-  const ode::runge_kutta_dopri5<state, V> dopri5;
+  const ode::runge_kutta_dopri5<state, V> dopri5;  // state = std::array<V, 2>: V is the value type
+  // [/float]
 
   // ---- the model: an MLP on y^3 ----
   // [model]
