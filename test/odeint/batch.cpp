@@ -9,26 +9,19 @@
 #include <tapeless/tapeless.hpp>
 #include <vector>
 
+#include "lotka_model.hpp"
+
 namespace tl = tapeless;
 namespace tlo = tapeless::odeint;
 namespace ode = boost::numeric::odeint;
 
 namespace {
-constexpr auto z = tl::var<"z", 2>;
-constexpr auto t = tl::var<"t">;
-constexpr auto alpha = tl::var<"alpha">;
-constexpr auto beta = tl::var<"beta">;
-constexpr auto gamma_ = tl::var<"gamma">;
-constexpr auto delta = tl::var<"delta">;
+using namespace lotka;
 constexpr auto zi = tl::var<"zi", 2>;
 constexpr auto yi = tl::var<"yi", 2>;
 using state = std::array<double, 2>;
 using vec2 = tl::vector<double, 2>;
 
-const auto x = tl::component<0>(z);
-const auto y = tl::component<1>(z);
-const auto model = tlo::ode(tl::stack(alpha * x - beta * x * y, delta* x* y - gamma_ * y), z, t,
-                            tl::wrt(alpha, beta, gamma_, delta));
 const auto obs = tl::sum(tl::square(zi - yi));
 const auto params = tl::at(alpha = 1.1, beta = 0.6, gamma_ = 0.9, delta = 0.45);
 

@@ -7,25 +7,17 @@
 #include <vector>
 
 #include "common.hpp"
+#include "lotka_model.hpp"
 
 namespace tl = tapeless;
 namespace tlo = tapeless::odeint;
 namespace ode = boost::numeric::odeint;
 
 namespace {
-constexpr auto z = tl::var<"z", 2>;
-constexpr auto t = tl::var<"t">;
-constexpr auto alpha = tl::var<"alpha">;
-constexpr auto beta = tl::var<"beta">;
-constexpr auto gamma_ = tl::var<"gamma">;
-constexpr auto delta = tl::var<"delta">;
+using namespace lotka;
 constexpr auto zi = tl::var<"zi", 2>;
 constexpr auto yi = tl::var<"yi", 2>;
 
-const auto x = tl::component<0>(z);
-const auto y = tl::component<1>(z);
-const auto model = tlo::ode(tl::stack(alpha * x - beta * x * y, delta* x* y - gamma_ * y), z, t,
-                            tl::wrt(alpha, beta, gamma_, delta));
 const auto obs = tl::sum(tl::square(zi - yi));
 
 // Four items with 4..7 observations each; every number is a float, in both value types.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "lotka_model.hpp"
 
 namespace tl = tapeless;
 namespace tlo = tapeless::odeint;
@@ -18,21 +19,12 @@ namespace ode = boost::numeric::odeint;
 using odeint_test::rel_err;
 
 namespace {
-constexpr auto z = tl::var<"z", 2>;
-constexpr auto t = tl::var<"t">;
-constexpr auto alpha = tl::var<"alpha">;
-constexpr auto beta = tl::var<"beta">;
-constexpr auto gamma_ = tl::var<"gamma">;
-constexpr auto delta = tl::var<"delta">;
+using namespace lotka;
 constexpr auto zi = tl::var<"zi", 2>;  // one observed state
 constexpr auto yi = tl::var<"yi", 2>;  // its data
 using state = std::array<double, 2>;
 using vec2 = tl::vector<double, 2>;
 
-const auto x = tl::component<0>(z);
-const auto y = tl::component<1>(z);
-const auto model = tlo::ode(tl::stack(alpha * x - beta * x * y, delta* x* y - gamma_ * y), z, t,
-                            tl::wrt(alpha, beta, gamma_, delta));
 struct params {
   double a = 1.1, b = 0.6, g = 0.9, d = 0.45;
 };
