@@ -12,14 +12,11 @@ tapeless_add_example(spiral spiral.cpp ARGS --out spiral_out FILES ${spiral_file
   "trained 1000 iterations in [0-9.]+ s"
   "best total loss 0\\.[01][0-9]+ at iteration"
   "wrote .*spiral_out/spiral.csv")
-if(TAPELESS_BUILD_TESTS)
-  # The same training in float32, shorter: it must run and learn (the loss falls well below 3).
-  add_test(NAME example_spiral_float
-    COMMAND ${CMAKE_COMMAND} -DEXAMPLE=$<TARGET_FILE:spiral>
-            "-DARGS=--float;--iterations;200;--threads;2;--out;spiral_float_out"
-            "-DEXPECT=Neural ODE spiral \\(float32\\);best total loss 0\\.[0-9]+ at iteration"
-            -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR} -P ${CMAKE_CURRENT_SOURCE_DIR}/run_example.cmake)
-endif()
+# The same training in float32, shorter: it must run and learn (the loss falls well below 3).
+tapeless_add_example_run(spiral float ARGS --float --iterations 200 --threads 2
+  --out spiral_float_out EXPECT
+  "Neural ODE spiral \\(float32\\)"
+  "best total loss 0\\.[0-9]+ at iteration")
 tapeless_add_usage_test(spiral missing_value 2 --seed)
 tapeless_add_usage_test(spiral bad_number 2 --iterations 12x)
 # lotka_volterra fits the data set shipped as a CSV (what it makes in memory without --data); a
@@ -29,13 +26,10 @@ tapeless_add_example(lotka_volterra lotka_volterra.cpp
   "data: 21 observations on \\[0, 5\\] from "
   "iter 1000 \\| loss [0-9.]+ \\| alpha [0-9.]+ beta [0-9.]+ gamma [0-9.]+ delta [0-9.]+"
   "recovered: every parameter within [0-1]\\.[0-9]+% of the truth")
-if(TAPELESS_BUILD_TESTS)
-  add_test(NAME example_lotka_volterra_uneven
-  COMMAND ${CMAKE_COMMAND} -DEXAMPLE=$<TARGET_FILE:lotka_volterra>
-          "-DARGS=--data;${CMAKE_CURRENT_SOURCE_DIR}/data/lotka_volterra_uneven.csv"
-          "-DEXPECT=data: 12 observations on \\[0, 5\\] from ;recovered: every parameter within"
-          -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR} -P ${CMAKE_CURRENT_SOURCE_DIR}/run_example.cmake)
-endif()
+tapeless_add_example_run(lotka_volterra uneven
+  ARGS --data ${CMAKE_CURRENT_SOURCE_DIR}/data/lotka_volterra_uneven.csv EXPECT
+  "data: 12 observations on \\[0, 5\\] from "
+  "recovered: every parameter within")
 tapeless_add_example(stiff stiff.cpp EXPECT
   "rosenbrock4 \\([0-9]+ steps\\)"
   "finite differences: dL/dmu = [-0-9.e+]+ \\(relative difference [0-9.]+e-0[5-9]\\)")
