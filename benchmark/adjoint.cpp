@@ -360,7 +360,7 @@ int main(int argc, char** argv) {
   }
 
   // ---- the right-hand sides alone ----
-  const auto values = tlo::detail::copy_values(params);
+  const auto& values = tlo::detail::params_map(params);
   const auto refs = tlo::detail::reference_values(values);
   tlo::solve_stats st;
   using Ctx = tlo::detail::solve_context<std::remove_cvref_t<decltype(model)>, double,
