@@ -34,6 +34,11 @@ consteval std::size_t index_of_impl(type_list<Ts...>) {
 template <class T, class L>
 inline constexpr std::size_t index_of_v = index_of_impl<T>(L{});
 
+// Membership in a list that may hold a type twice (the roots of a sweep: two requested
+// derivatives can be the same expression type); contains_v needs distinct entries.
+template <class T, class L>
+inline constexpr bool among_v = index_of_v<T, L> < L::size;
+
 template <class L, class T>
 struct push_back;
 template <class... Ts, class T>

@@ -19,11 +19,23 @@ struct wrt_t {
 };
 // (The return type is deduced so that this check runs where wrt is called, before anything
 // uses the symbols; after a failed check an empty list keeps further errors away.)
+namespace detail {
+template <class... Xs>
+consteval bool distinct_types() {
+  constexpr std::size_t first[] = {index_of_v<Xs, type_list<Xs...>>..., 0};
+  for (std::size_t i = 0; i < sizeof...(Xs); ++i)
+    if (first[i] != i) return false;
+  return true;
+}
+}  // namespace detail
+
 template <class... Xs>
 constexpr auto wrt(const Xs&...) {
   static_assert((Symbol<Xs> && ...), "tapeless::wrt: every argument must be a symbol "
                                      "(made with var<\"name\", dims...>), not an expression");
-  if constexpr ((Symbol<Xs> && ...))
+  static_assert(detail::distinct_types<Xs...>(),
+                "tapeless::wrt: a symbol is listed twice; name each symbol once");
+  if constexpr ((Symbol<Xs> && ...) && detail::distinct_types<Xs...>())
     return wrt_t<Xs...>{};
   else
     return wrt_t<>{};

@@ -179,7 +179,7 @@ struct fusion_plan {
     // tensor nodes computable element by element that are not roots
     static constexpr std::array<bool, n + 1> candidate{
         (node_traits<at_t<Is, Nodes>>::has_element && at_t<Is, Nodes>::shape_type::rank > 0 &&
-         !contains_v<at_t<Is, Nodes>, Roots>)...,
+         !among_v<at_t<Is, Nodes>, Roots>)...,
         false};
     static constexpr std::array<bool, n + 1> consumer{node_traits<at_t<Is, Nodes>>::reads_once...,
                                                       false};
@@ -258,7 +258,7 @@ struct store_base<std::index_sequence<Is...>, Vs...> : slot<Is, Vs>... {};
 
 // Node N is a result of the sweep in its own right: computed (not a leaf) and among the roots.
 template <class N, class Roots>
-inline constexpr bool is_output_node_v = !is_leaf_v<N> && contains_v<N, Roots>;
+inline constexpr bool is_output_node_v = !is_leaf_v<N> && among_v<N, Roots>;
 
 template <class T, class N, class Roots, bool Fused>
 using slot_value_t = std::conditional_t<is_leaf_v<N> || Fused || is_output_node_v<N, Roots>,

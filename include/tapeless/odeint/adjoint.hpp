@@ -334,8 +334,10 @@ void check_discrete(const Tab& tab, const options& opt) {
         "tapeless::odeint: discretize_then_optimize needs an explicit Runge-Kutta stepper with a "
         "known "
         "tableau: euler, runge_kutta4, runge_kutta_dopri5 or runge_kutta_cash_karp54");
-  if (!(opt.dt > 0))
-    throw std::invalid_argument("tapeless::odeint: discretize_then_optimize needs options::dt > 0");
+  if (!(opt.dt > 0) || !std::isfinite(opt.dt))
+    throw std::invalid_argument(
+        "tapeless::odeint: discretize_then_optimize needs options::dt > 0 (finite), not " +
+        detail::num(opt.dt));
 }
 
 }  // namespace detail
@@ -378,6 +380,10 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
                   "observations known only at run time use observation_loss(...)");
   else
     static_assert(detail::TimeSequence<Times>, TAPELESS_ODEINT_TIMES_TYPE);
+  static_assert(StateOf<Z0, N>,
+                "tapeless::odeint::odeint_adjoint: z0 must be a std::array<T, N> or "
+                "tapeless::vector<T, N> of the state's size, or a std::vector<T> (its size checked "
+                "at run time)");
   using FU = typename detail::user_stepper<Stepper>::type;
   using AU = typename detail::user_stepper<AdjointStepper>::type;
   using FSch = detail::scheme<FU>;

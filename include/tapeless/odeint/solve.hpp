@@ -32,7 +32,7 @@ auto solve(const Model& model, const Z0& z0, const Times& times, const Params& p
   static_assert(
       StateOf<Z0, N> || std::is_same_v<Z0, tensor<V, N>>,
       "tapeless::odeint::solve: z0 must be a std::array<T, N> or tapeless::vector<T, N> of the "
-      "state's size");
+      "state's size, or a std::vector<T> (its size checked at run time)");
 
   const std::size_t k = detail::times_size(times);
   detail::check_times(times, k);

@@ -1,6 +1,7 @@
 #pragma once
-// States Odeint can step for tapeless: std::array<T, N> and tapeless::vector<T, N> (fixed size,
-// on the stack), and boost::numeric::ublas::vector<T> (what the implicit steppers require).
+// States Odeint can step for tapeless: std::array<T, N> and tapeless::vector<T, N> (fixed size),
+// std::vector<T> (Odeint's most common state, its size checked at run time) and
+// boost::numeric::ublas::vector<T> (what the implicit steppers require).
 //
 // Fixed-size states get `static_algebra`, an Odeint algebra (the for_each1..15 / norm_inf table of
 // Odeint's Algebra concept) that loops over indices with the size known at compile time. Odeint
@@ -13,7 +14,10 @@
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
+#include <stdexcept>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "../tensor.hpp"
 #include "detail/raw_tuple.hpp"
@@ -129,6 +133,24 @@ template <class S>
 inline constexpr bool is_ublas_vector_v = false;
 template <class T, class A>
 inline constexpr bool is_ublas_vector_v<boost::numeric::ublas::vector<T, A>> = true;
+template <class S>
+inline constexpr bool is_std_vector_v = false;
+template <class T, class A>
+inline constexpr bool is_std_vector_v<std::vector<T, A>> = true;
+// A state whose size is known only at run time (checked where it is used).
+template <class S>
+inline constexpr bool is_dynamic_state_v =
+    is_ublas_vector_v<std::remove_cvref_t<S>> || is_std_vector_v<std::remove_cvref_t<S>>;
+
+// A dynamically sized state must have the state symbol's n elements.
+template <class S>
+void check_state_size(const S& x, std::size_t n, const char* what) {
+  if constexpr (is_dynamic_state_v<S>)
+    if (x.size() != n)
+      throw std::invalid_argument(std::string("tapeless::odeint: ") + what + " has " +
+                                  std::to_string(x.size()) + " elements, but the state symbol has " +
+                                  std::to_string(n));
+}
 }  // namespace detail
 
 // A fixed-size state: std::array<T, N> or tapeless::vector<T, N>.
@@ -139,10 +161,11 @@ template <StaticState S>
 inline constexpr std::size_t static_size_v =
     detail::static_state_traits<std::remove_cvref_t<S>>::size;
 
-// A state of N values of type T that the tapeless systems accept.
+// A state of N values of type T that the tapeless systems accept: fixed-size with N elements, or
+// std::vector / ublas::vector (Odeint's everyday and implicit states) whose size is checked at run
+// time.
 template <class S, std::size_t N>
-concept StateOf =
-    (StaticState<S> && static_size_v<S> == N) || detail::is_ublas_vector_v<std::remove_cvref_t<S>>;
+concept StateOf = (StaticState<S> && static_size_v<S> == N) || detail::is_dynamic_state_v<S>;
 
 // Odeint's Algebra concept for fixed-size states. `norm_inf` looks at every element; the adjoint
 // solver builds its seminorm in its error checker instead (see odeint/detail/stepping.hpp).

@@ -31,7 +31,7 @@ template <class State, std::size_t N>
 constexpr void check_state() {
   static_assert(StateOf<State, N>,
                 "tapeless::odeint: unsupported state type: a state must be std::array<T, N>, "
-                "tapeless::vector<T, N> (N = the size of the state symbol) or "
+                "tapeless::vector<T, N> (N = the size of the state symbol), std::vector<T> or "
                 "boost::numeric::ublas::vector<T> (for the implicit steppers)");
 }
 
@@ -79,6 +79,7 @@ class system_function {
   template <class State, class Deriv, class Time>
   void operator()(const State& x, Deriv& dxdt, Time t) const {
     detail::check_state<State, size>();
+    detail::check_state_size(x, size, "system: the state x");
     using V = detail::state_value_t<State>;
     tensor<V, size> scratch;
     const auto& z = detail::as_tensor<V, size>(x, scratch);

@@ -253,18 +253,53 @@ struct pow_op : detail::elementwise_binary {
   TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
     detail::zip_into<pow_op>(out, l, r);
   }
-  // d(a^b) = a^b (db log a + b da / a)
+  // d(a^b) = b a^(b-1) da + a^b log(a) db, written so that both terms are exact at a zero base
+  // (b a^b / a and a^b log a would be 0/0 and 0 * -inf there): pow_log(a^b, a) is a^b log a,
+  // and 0 where a^b is 0, its limit.
   static constexpr auto tangent(auto self, auto l, auto r, auto dl, auto dr) {
     using namespace detail;
-    return s::mul(self, s::add(s::mul(dr, s::log(l)), s::div(s::mul(r, dl), l)));
+    return s::add(s::mul(s::mul(r, s::pow(l, s::sub(r, constant_t<1>{}))), dl),
+                  s::mul(s::pow_log(self, l), dr));
   }
   template <std::size_t K, class L, class R, class G>
   static constexpr auto adjoint(auto self, const L& l, const R& r, const G& g) {
     using namespace detail;
     if constexpr (K == 0)
-      return s::unbroadcast<typename L::shape_type>(s::div(s::mul(s::mul(g, r), self), l));
+      return s::unbroadcast<typename L::shape_type>(
+          s::mul(g, s::mul(r, s::pow(l, s::sub(r, constant_t<1>{})))));
     else
-      return s::unbroadcast<typename R::shape_type>(s::mul(s::mul(g, self), s::log(l)));
+      return s::unbroadcast<typename R::shape_type>(s::mul(g, s::pow_log(self, l)));
+  }
+};
+
+// p log a for p = a^b (the exponent's derivative of a power), 0 where p is 0: the limit of
+// a^b log a as a -> 0 for b > 0, where the product alone is 0 * -inf. Its own derivatives are
+// those of p log a (exact away from a zero base).
+struct pow_log_op : detail::elementwise_binary {
+  static constexpr std::string_view name = "pow_log";
+  static constexpr int precedence = 0;
+  static constexpr bool elementwise = true;
+  template <class P, class A>
+  TAPELESS_INLINE static constexpr auto apply(P p, A a) {
+    using T = decltype(p * a);
+    return p == P(0) ? T(0) : T(p * detail::cmath::log(a));
+  }
+  template <class Out, class L, class R>
+  TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
+    detail::zip_into<pow_log_op>(out, l, r);
+  }
+  // d(p log a) = log(a) dp + p da / a
+  static constexpr auto tangent(auto, auto p, auto a, auto dp, auto da) {
+    using namespace detail;
+    return s::add(s::mul(dp, s::log(a)), s::div(s::mul(p, da), a));
+  }
+  template <std::size_t K, class L, class R, class G>
+  static constexpr auto adjoint(auto, const L& p, const R& a, const G& g) {
+    using namespace detail;
+    if constexpr (K == 0)
+      return s::unbroadcast<typename L::shape_type>(s::mul(g, s::log(a)));
+    else
+      return s::unbroadcast<typename R::shape_type>(s::div(s::mul(g, p), a));
   }
 };
 

@@ -12,6 +12,7 @@ struct sub_op;
 struct mul_op;
 struct div_op;
 struct pow_op;
+struct pow_log_op;
 struct neg_op;
 struct exp_op;
 struct log_op;
@@ -52,6 +53,7 @@ template <class L, class R> constexpr auto sub(const L& l, const R& r) { return 
 template <class L, class R> constexpr auto mul(const L& l, const R& r) { return detail::make_binary<mul_op>(l, r); }
 template <class L, class R> constexpr auto div(const L& l, const R& r) { return detail::make_binary<div_op>(l, r); }
 template <class L, class R> constexpr auto pow(const L& l, const R& r) { return detail::make_binary<pow_op>(l, r); }
+template <class L, class R> constexpr auto pow_log(const L& l, const R& r) { return detail::make_binary<pow_log_op>(l, r); }
 template <class L, class R> constexpr auto matmul(const L& l, const R& r) { return detail::make_binary<matmul_op>(l, r); }
 template <class L, class R> constexpr auto dot(const L& l, const R& r) { return detail::make_binary<dot_op>(l, r); }
 template <class L, class R> constexpr auto outer(const L& l, const R& r) { return detail::make_binary<outer_op>(l, r); }

@@ -1,7 +1,7 @@
 // A state type Odeint cannot step for tapeless is one readable error, not pages of range_algebra.
 #include <tapeless/odeint/system.hpp>
 #include <tapeless/tapeless.hpp>
-#include <vector>
+#include <deque>
 
 namespace tl = tapeless;
 
@@ -9,6 +9,6 @@ int main() {
   constexpr auto z = tl::var<"z", 2>;
   constexpr auto t = tl::var<"t">;
   const auto sys = tapeless::odeint::system(-z, z, t);
-  std::vector<double> x(2), dx(2);
+  std::deque<double> x(2), dx(2);
   sys(x, dx, 0.0);
 }

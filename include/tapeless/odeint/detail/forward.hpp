@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "../errors.hpp"
 #include "../options.hpp"
@@ -70,18 +71,28 @@ void check_options(const options& opt, const char* which) {
   const auto bad = [&](const std::string& what) {
     throw std::invalid_argument(std::string("tapeless::odeint: ") + which + " stepper: " + what);
   };
+  // Every number must be finite; each is named with the value it has.
+  const auto finite_at_least_0 = [&](double v, const char* name) {
+    if (!std::isfinite(v) || v < 0)
+      bad(std::string("options::") + name + " = " + num(v) + ": it must be finite and >= 0");
+  };
+  finite_at_least_0(opt.dt, "dt");
+  finite_at_least_0(opt.min_dt, "min_dt");
   if constexpr (scheme<U>::fixed) {
     if (!(opt.dt > 0)) bad("a fixed-step stepper needs options::dt > 0");
   } else {
-    if (!(opt.rtol > 0) || !(opt.atol > 0)) bad("options::rtol and options::atol must be positive");
-    if (opt.adjoint_rtol < 0 || opt.adjoint_atol < 0)
-      bad("options::adjoint_rtol and adjoint_atol must be >= 0");
+    for (auto [v, name] : {std::pair{opt.rtol, "rtol"}, std::pair{opt.atol, "atol"}})
+      if (!std::isfinite(v) || !(v > 0))
+        bad(std::string("options::") + name + " = " + num(v) + ": it must be finite and > 0");
+    finite_at_least_0(opt.adjoint_rtol, "adjoint_rtol");
+    finite_at_least_0(opt.adjoint_atol, "adjoint_atol");
   }
   if (opt.max_steps == 0) bad("options::max_steps must be positive");
 }
 
 template <class V, std::size_t N, class Z0>
 tensor<V, N> initial_state(const Z0& z0, double t0) {
+  check_state_size(z0, N, "the initial state z0");
   tensor<V, N> z{};
   for (std::size_t i = 0; i < N; ++i) {
     z.data[i] = static_cast<V>(z0[i]);

@@ -256,6 +256,8 @@ struct driver_base {
   const options* opt;
   solve_stats* stats;
   std::size_t attempts = 0;
+  double rtol = 0, atol = 0;  // this solve's tolerances, for the messages
+  double epsilon = 0;         // of the value type
 
   // 64 ulp of t in the time type: below that, t + dt no longer moves t by dt.
   double min_dt(double t) const {
@@ -286,7 +288,16 @@ struct driver_base {
                        std::string("tapeless::odeint: step size underflow at t = ") + num(t) +
                            " in " + phase_name(ph) + ": the step size fell to " +
                            fmt("%.3g", std::abs(dt)) + " (minimum " + fmt("%.3g", min_dt(t)) +
-                           "); the problem may be stiff or singular there");
+                           ")" + underflow_cause());
+  }
+  // Tolerances the arithmetic cannot meet are the likelier cause than the problem itself.
+  std::string underflow_cause() const {
+    if (rtol < 4 * epsilon)
+      return "; the tolerance rtol = " + fmt("%.3g", rtol) +
+             " is below what the value type resolves (epsilon " + fmt("%.3g", epsilon) +
+             "): loosen options::rtol (or adjoint_rtol)";
+    return "; the problem may be stiff or singular there (tolerances rtol = " + fmt("%.3g", rtol) +
+           ", atol = " + fmt("%.3g", atol) + ")";
   }
   template <class State>
   void check_finite(const State& x, std::size_t n, double t) const {
@@ -414,7 +425,8 @@ auto make_driver(phase ph, const options& opt, solve_stats& stats, double atol, 
   using V = typename Sch::value_type;
   using Time = typename Sch::time_type;
   // Built in place (every return a prvalue): the steppers are not copied.
-  const driver_base<Time> base{ph, &opt, &stats, 0};
+  const driver_base<Time> base{ph,   &opt, &stats, 0, rtol, atol,
+                               double(std::numeric_limits<V>::epsilon())};
   if constexpr (Mode == stepping::fixed) {
     return fixed_driver<typename Sch::template rebound<Layout>, Time>{
         base, Sch::template make_fixed<Layout>(), opt.dt};
