@@ -49,9 +49,10 @@ TEST_CASE("gradient bundles are hana maps too", "[bindings]") {
   CHECK(g[W] == tl::matrix<double, 2, 2>{{2, -2, 2, -2}});
   CHECK(g[v] == tl::vector<double, 2>{{8, 12}});
   CHECK(total == 4 + 16 + 64 + 144);
-  // A symbol the expression does not use gets a zero gradient of its shape.
+  // A symbol the expression does not use gets a zero gradient of its shape, when asked for with
+  // allow_unused (without it, a compile error: test/compile_fail/wrt_unused.cpp).
   constexpr auto unused = tl::var<"unused", 3>;
-  const auto g2 = tl::grad(x * x, tl::wrt(x, unused), x = 3.0);
+  const auto g2 = tl::grad(x * x, tl::wrt(tl::allow_unused, x, unused), x = 3.0);
   CHECK(g2[x] == 6.0);
   CHECK(g2[unused] == tl::vector<double, 3>{});
 }

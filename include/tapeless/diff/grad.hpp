@@ -29,6 +29,11 @@ consteval bool distinct_types() {
 }
 }  // namespace detail
 
+// wrt(tl::allow_unused, x, y): as wrt(x, y), but a symbol the expression does not contain gets a
+// zero gradient instead of a compile error (PyTorch's allow_unused).
+struct allow_unused_t {};
+inline constexpr allow_unused_t allow_unused{};
+
 template <class... Xs>
 constexpr auto wrt(const Xs&...) {
   static_assert((Symbol<Xs> && ...), "tapeless::wrt: every argument must be a symbol "
@@ -40,6 +45,44 @@ constexpr auto wrt(const Xs&...) {
   else
     return wrt_t<>{};
 }
+template <class... Xs>
+constexpr auto wrt(allow_unused_t, const Xs&... xs) {
+  using W = decltype(wrt(xs...));  // the same checks
+  if constexpr (std::is_same_v<W, wrt_t<Xs...>>)
+    return wrt_t<allow_unused_t, Xs...>{};
+  else
+    return W{};
+}
+
+namespace detail {
+template <class... Xs>
+struct wrt_info {
+  static constexpr bool allow_unused = false;
+  using symbols = wrt_t<Xs...>;
+};
+template <class... Xs>
+struct wrt_info<allow_unused_t, Xs...> {
+  static constexpr bool allow_unused = true;
+  using symbols = wrt_t<Xs...>;
+};
+template <class E, class... Xs>
+consteval bool all_used(wrt_t<Xs...>) {
+  using Nodes = nodes_t<lowered_t<E>>;
+  return (contains_v<Xs, Nodes> && ...);
+}
+// The symbols of a wrt(...) for expression E: each must appear in E unless allow_unused was
+// given (a derivative that is zero by construction is almost always a misspelt or forgotten
+// symbol).
+template <class E, class... Xs>
+constexpr auto checked_wrt(wrt_t<Xs...>) {
+  using W = wrt_info<Xs...>;
+  static_assert(W::allow_unused || all_used<E>(typename W::symbols{}),
+                "tapeless: a symbol named in wrt(...) does not appear in the expression, so its "
+                "derivative is zero by construction; to ask for it anyway write "
+                "wrt(tl::allow_unused, ...)");
+  return typename W::symbols{};
+}
+}  // namespace detail
 
 // The value of a scalar expression together with its gradient bundle.
 template <class V, class G>
@@ -110,7 +153,7 @@ TAPELESS_INLINE constexpr auto value_and_grad(const E& e, wrt_t<Xs...> w, const 
   detail::check_scalar_root<E>("");
   const auto b = detail::merge_bindings(bindings...);
   using S = detail::evaluation_scalar_t<T, decltype(b)>;
-  return detail::value_and_adjoints<S>(e, constant_t<1>{}, w, b);
+  return detail::value_and_adjoints<S>(e, constant_t<1>{}, detail::checked_wrt<E>(w), b);
 }
 
 // The gradient of a scalar expression: a hana::map from each symbol to a value of its shape.
@@ -122,7 +165,7 @@ TAPELESS_INLINE constexpr auto grad(const E& e, wrt_t<Xs...> w, const B&... bind
   detail::check_scalar_root<E>("");
   const auto b = detail::merge_bindings(bindings...);
   using S = detail::evaluation_scalar_t<T, decltype(b)>;
-  return detail::adjoints<S>(e, constant_t<1>{}, w, b);
+  return detail::adjoints<S>(e, constant_t<1>{}, detail::checked_wrt<E>(w), b);
 }
 
 // Vector-Jacobian product u^T de/dx for each x in wrt, u shaped like e.
@@ -139,7 +182,7 @@ TAPELESS_INLINE constexpr auto value_and_vjp(const E& e, const U& u, wrt_t<Xs...
   using seed = detail::seed_symbol<S>;
   const auto b = detail::merge_bindings(bindings..., seed{} = u);
   using Sc = detail::evaluation_scalar_t<T, decltype(b)>;
-  return detail::value_and_adjoints<Sc>(e, seed{}, w, b);
+  return detail::value_and_adjoints<Sc>(e, seed{}, detail::checked_wrt<E>(w), b);
 }
 
 namespace detail {
@@ -157,7 +200,7 @@ TAPELESS_INLINE constexpr auto vjp(const E& e, const U& u, wrt_t<Xs...> w, const
   using seed = detail::seed_symbol<S>;
   const auto b = detail::merge_bindings(bindings..., seed{} = u);
   using Sc = detail::evaluation_scalar_t<T, decltype(b)>;
-  return detail::adjoints<Sc>(e, seed{}, w, b);
+  return detail::adjoints<Sc>(e, seed{}, detail::checked_wrt<E>(w), b);
 }
 
 // Jacobian-vector product: de/dx v, v shaped like the symbol x.

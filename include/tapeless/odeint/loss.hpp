@@ -24,10 +24,24 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "../diff/lower.hpp"
 #include "../eval/bindings.hpp"
+#include "../eval/program.hpp"
 #include "../expr/node.hpp"
 
 namespace tapeless::odeint {
+
+namespace detail {
+// A loss that never looks at the states is 0 and has zero gradients for every trajectory: almost
+// always the wrong symbol passed as the states.
+template <class L, class Zs>
+inline constexpr bool uses_states_v =
+    tapeless::detail::contains_v<Zs, tapeless::detail::nodes_t<tapeless::detail::lowered_t<L>>>;
+#define TAPELESS_ODEINT_LOSS_WITHOUT_STATES                                                   \
+  "tapeless::odeint: the loss does not depend on its states symbol, so it would be the same " \
+  "for every trajectory and every gradient through the ODE zero; pass the symbol the loss "   \
+  "uses for the states"
+}  // namespace detail
 
 template <class L, class Zs, class Data>
 struct loss_spec {
@@ -55,6 +69,8 @@ constexpr auto loss(const L& l, const Zs&, const B&... data) {
   if constexpr (Expression<L>)
     static_assert(L::shape_type::rank == 0,
                   "tapeless::odeint::loss: the loss must be a scalar expression");
+  if constexpr (Expression<L> && Symbol<Zs>)
+    static_assert(detail::uses_states_v<L, Zs>, TAPELESS_ODEINT_LOSS_WITHOUT_STATES);
   const auto d = tapeless::detail::merge_bindings(data...);
   return loss_spec<L, Zs, std::remove_cvref_t<decltype(d)>>{l, d};
 }
@@ -108,6 +124,8 @@ constexpr void check_observation_loss() {
   if constexpr (Expression<L>)
     static_assert(L::shape_type::rank == 0,
                   "tapeless::odeint::observation_loss: the loss must be a scalar expression");
+  if constexpr (Expression<L> && Symbol<Zs>)
+    static_assert(uses_states_v<L, Zs>, TAPELESS_ODEINT_LOSS_WITHOUT_STATES);
 }
 }  // namespace detail
 
