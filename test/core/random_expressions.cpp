@@ -257,7 +257,7 @@ constexpr auto family() {
 // per node. Member k of a group is selected by a one-hot vector bound to the symbol u, as the
 // scalar dot(u, stack(members)), which equals member k exactly (products with 0 and 1, sums
 // with 0; points where any member is not finite are drawn again).
-constexpr std::size_t group_size = 3, n_groups = 2;
+constexpr std::size_t group_size = 6, n_groups = 1;
 constexpr std::size_t family_size = group_size * n_groups;
 constexpr auto u = tl::var<"u", group_size>;
 using selector_t = tl::vector<double, group_size>;
