@@ -480,7 +480,9 @@ using flat_t = std::array<double, n_coords>;
 // point::coord.
 template <class L>
 flat_t flat_gradient(const L& l, const point& p, std::size_t k) {
-  const auto g = tl::grad(l, tl::wrt(s, v, A, B), p.bindings(k));
+  // (allow_unused: an expression of the family may leave a tensor symbol out; its gradient must
+  // then be exactly 0, which is checked below.)
+  const auto g = tl::grad(l, tl::wrt(tl::allow_unused, s, v, A, B), p.bindings(k));
   flat_t out{};
   out[0] = g[s];
   for (std::size_t i = 0; i < 3; ++i) out[1 + i] = g[v][i];
