@@ -49,19 +49,23 @@
 #include <tapeless/tapeless.hpp>
 #include <vector>
 
+#include "paired.hpp"
+
 namespace tl = tapeless;
 namespace tlo = tapeless::odeint;
 namespace ode = boost::numeric::odeint;
 
 namespace {
+using bench::escape;
+using bench::human;
+using bench::lcg;
+using bench::measure;
+using bench::paired;
+using bench::quantile;
+using bench::time_batch;
 
 constexpr std::size_t H = 256, K = 20;
 constexpr double tol_rel = 1e-10, tol_abs = 1e-12;
-
-template <class T>
-inline __attribute__((always_inline)) void escape(T* p) {
-  asm volatile("" : : "r"(p) : "memory");
-}
 
 // ---- the problem ----
 // 530 KB of weights: held on the heap (make_weights returns a unique_ptr). W2 is above 4 KiB, so
@@ -334,54 +338,7 @@ std::vector<double> flat(const hand_result& r) {
   return v;
 }
 
-// ---- timing ----
-using clock_type = std::chrono::steady_clock;
-template <class F>
-double time_batch(F&& f, int n) {
-  const auto t0 = clock_type::now();
-  for (int i = 0; i < n; ++i) f();
-  return std::chrono::duration<double>(clock_type::now() - t0).count() / n;
-}
-struct paired {
-  double a, b, ratio, q25, q75;
-};
-double quantile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v[std::size_t(q * double(v.size() - 1) + 0.5)];
-}
-// Median over rounds of (time a / time b), each round one batch of each, order alternating.
-template <class A, class B>
-paired measure(A&& a, B&& b, double batch_seconds, int rounds) {
-  int n = 1;
-  while (time_batch(a, n) * n < batch_seconds && n < (1 << 24)) n *= 2;
-  std::vector<double> ta, tb, ratio;
-  for (int r = 0; r < rounds; ++r) {
-    double x, y;
-    if (r % 2 == 0) {
-      x = time_batch(a, n);
-      y = time_batch(b, n);
-    } else {
-      y = time_batch(b, n);
-      x = time_batch(a, n);
-    }
-    ta.push_back(x);
-    tb.push_back(y);
-    ratio.push_back(x / y);
-  }
-  return {quantile(ta, 0.5), quantile(tb, 0.5), quantile(ratio, 0.5), quantile(ratio, 0.25),
-          quantile(ratio, 0.75)};
-}
-
-std::string human(double s) {
-  char buf[32];
-  if (s < 1e-6)
-    std::snprintf(buf, sizeof buf, "%.1f ns", s * 1e9);
-  else if (s < 1e-3)
-    std::snprintf(buf, sizeof buf, "%.2f us", s * 1e6);
-  else
-    std::snprintf(buf, sizeof buf, "%.3f ms", s * 1e3);
-  return buf;
-}
+// ---- timing: benchmark/paired.hpp ----
 
 }  // namespace
 
