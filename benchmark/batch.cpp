@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "paired.hpp"
+
 namespace tl = tapeless;
 namespace tlo = tapeless::odeint;
 namespace ode = boost::numeric::odeint;
@@ -37,14 +39,8 @@ constexpr auto Y = tl::var<"Y", batch_time, 2>;
 using vec2 = tl::vector<double, 2>;
 using state = std::array<double, 2>;
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-double quantile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v[std::size_t(q * double(v.size() - 1) + 0.5)];
-}
+using bench::quantile;
+double median(const std::vector<double>& v) { return quantile(v, 0.5); }
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -101,7 +97,7 @@ int main(int argc, char** argv) {
   auto seconds = [&](std::size_t n) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto r = iteration(n);
-    asm volatile("" : : "r"(&r) : "memory");
+    bench::escape(&r);
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
   std::vector<double> t1, tn, speedup;

@@ -42,24 +42,16 @@
 
 #include <tapeless/tapeless.hpp>
 
+#include "paired.hpp"
+
 namespace tl = tapeless;
 
 namespace {
 
-// ---- helpers ---------------------------------------------------------------------------------
-template <class T>
-inline __attribute__((always_inline)) void escape(T* p) {
-  asm volatile("" : : "r"(p) : "memory");
-}
-
-// Deterministic inputs in [lo, hi).
-struct lcg {
-  unsigned long long s = 0x9E3779B97F4A7C15ull;
-  double operator()(double lo, double hi) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return lo + (hi - lo) * double(s >> 11) * 0x1.0p-53;
-  }
-};
+// ---- helpers (escape, lcg, quantile: benchmark/paired.hpp) ----------------------------------
+using bench::escape;
+using bench::lcg;
+using bench::quantile;
 template <class V>
 void fill(V& v, lcg& r, double lo = -1.0, double hi = 1.0) {
   for (auto& x : v.data) x = r(lo, hi);
@@ -332,10 +324,6 @@ TL_REGISTER(bm_tapeless<mlp<256>>, "d_mlp256_vjp/tapeless");
 TL_REGISTER(bm_hand<mlp<256>>, "d_mlp256_vjp/hand");
 TL_REGISTER(bm_tapeless<mlp<512>>, "e_mlp512_vjp/tapeless");
 TL_REGISTER(bm_hand<mlp<512>>, "e_mlp512_vjp/hand");
-double quantile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0.0 : v[std::size_t(q * double(v.size() - 1) + 0.5)];
-}
 
 // Prints the usual console output, then a summary: per case, the median and the minimum CPU time
 // per call over the repetitions of each side, and their ratios. Works from the repetitions, or
