@@ -2,6 +2,8 @@
 // Optimizers over parameter bundles (hana::maps from symbols to values). Each keeps its state in
 // bundles of the same type and updates, for every symbol of the gradient, params[symbol] in place.
 //   tl::adam opt(params, {.lr = 1e-3});  opt.step(params, grad(loss, wrt(W, b), params, data));
+// for_each_state(f) calls f(name, state) for every piece of state (a bundle or a step count), so
+// a checkpoint (train/checkpoint.hpp) saves and restores an optimizer mid-run.
 #include <cmath>
 
 #include "bundle.hpp"
@@ -28,6 +30,10 @@ class sgd {
           },
           p[key], velocity_[key], gv);
     });
+  }
+  template <class F>
+  void for_each_state(F&& f) {
+    f("velocity", velocity_);
   }
 
  private:
@@ -56,6 +62,10 @@ class rmsprop {
           },
           p[key], square_avg_[key], gv);
     });
+  }
+  template <class F>
+  void for_each_state(F&& f) {
+    f("square_avg", square_avg_);
   }
 
  private:
@@ -88,6 +98,12 @@ class adam {
           },
           p[key], m_[key], v_[key], gv);
     });
+  }
+  template <class F>
+  void for_each_state(F&& f) {
+    f("step", t_);
+    f("exp_avg", m_);
+    f("exp_avg_sq", v_);
   }
 
  private:
