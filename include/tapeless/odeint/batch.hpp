@@ -72,23 +72,46 @@ inline std::size_t thread_count(const batch_options& bo, std::size_t items) {
   return std::max<std::size_t>(1, std::min(n, items));
 }
 
-// "batch item i: what", as the exception's own type.
-[[noreturn]] inline void rethrow_item(std::size_t i, const std::exception_ptr& e) {
-  const std::string where = "batch item " + std::to_string(i) + ": ";
+// A failed item's exception as plain data, so that it can be rethrown elsewhere (on another
+// thread, or on every rank of an MPI job) as the same exception.
+struct item_failure {
+  enum class type : int { solver = 0, invalid_argument = 1, other = 2 };
+  type what_type = type::other;
+  failure kind = failure::non_finite_state;  // for a solver_error
+  double time = 0;                           // for a solver_error
+  std::string message;
+};
+
+inline item_failure describe_failure(const std::exception_ptr& e) {
   try {
     std::rethrow_exception(e);
   } catch (const solver_error& s) {
-    throw solver_error(s.kind(), s.time(), where + s.what());
+    return {item_failure::type::solver, s.kind(), s.time(), s.what()};
   } catch (const std::invalid_argument& s) {
-    throw std::invalid_argument(where + s.what());
+    return {item_failure::type::invalid_argument, {}, 0, s.what()};
   } catch (const std::exception& s) {
-    throw std::runtime_error(where + s.what());
+    return {item_failure::type::other, {}, 0, s.what()};
+  } catch (...) {
+    return {item_failure::type::other, {}, 0, "an exception not derived from std::exception"};
+  }
+}
+
+// "batch item i: what", as the exception's own type.
+[[noreturn]] inline void throw_item_failure(std::size_t i, const item_failure& f) {
+  const std::string what = "batch item " + std::to_string(i) + ": " + f.message;
+  switch (f.what_type) {
+    case item_failure::type::solver: throw solver_error(f.kind, f.time, what);
+    case item_failure::type::invalid_argument: throw std::invalid_argument(what);
+    default: throw std::runtime_error(what);
   }
 }
 
 // Runs work(i) for i in [0, count) on the pool; results are the caller's to keep per index.
+// Returns the failure of the lowest index, if any (every lower item has run by then).
 template <class Work>
-void run_batch(std::size_t count, const batch_options& bo, Work&& work) {
+std::optional<std::pair<std::size_t, std::exception_ptr>> run_items(std::size_t count,
+                                                                    const batch_options& bo,
+                                                                    Work&& work) {
   std::vector<std::exception_ptr> errors(count);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
@@ -115,7 +138,14 @@ void run_batch(std::size_t count, const batch_options& bo, Work&& work) {
     worker();
   }  // the jthreads join here
   for (std::size_t i = 0; i < count; ++i)
-    if (errors[i]) rethrow_item(i, errors[i]);
+    if (errors[i]) return std::pair{i, errors[i]};
+  return std::nullopt;
+}
+
+template <class Work>
+void run_batch(std::size_t count, const batch_options& bo, Work&& work) {
+  if (const auto f = run_items(count, bo, std::forward<Work>(work)))
+    throw_item_failure(f->first, describe_failure(f->second));
 }
 
 }  // namespace detail

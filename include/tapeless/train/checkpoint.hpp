@@ -518,4 +518,13 @@ void load_checkpoint(const std::filesystem::path& file, const checkpoint_entry<T
   decode_checkpoint(read_checkpoint_bytes(file), file.string(), entries...);
 }
 
+// load_checkpoint when `file` exists (true), nothing when it does not (false): resuming a run.
+template <class... T>
+bool load_checkpoint_if_present(const std::filesystem::path& file,
+                                const checkpoint_entry<T>&... entries) {
+  if (!std::filesystem::exists(file)) return false;
+  load_checkpoint(file, entries...);
+  return true;
+}
+
 }  // namespace tapeless
