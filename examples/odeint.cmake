@@ -33,3 +33,34 @@ tapeless_add_example_run(lotka_volterra uneven
 tapeless_add_example(stiff stiff.cpp EXPECT
   "rosenbrock4 \\([0-9]+ steps\\)"
   "finite differences: dL/dmu = [-0-9.e+]+ \\(relative difference [0-9.]+e-0[5-9]\\)")
+
+# Checkpoints: a run stopped after iteration 50 resumes from its iteration-40 checkpoint and ends
+# with the uninterrupted run's losses.
+if(TAPELESS_BUILD_TESTS)
+  add_test(NAME example_spiral_resume
+    COMMAND ${CMAKE_COMMAND} -DMODE=resume -DSPIRAL=$<TARGET_FILE:spiral>
+            -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}
+            -P ${CMAKE_CURRENT_SOURCE_DIR}/spiral_compare.cmake)
+endif()
+
+# spiral_mpi: the spiral's mini-batches split across MPI ranks (built when MPI is found). Its
+# tests run it under mpirun against spiral: the same losses on 2 ranks, and stopped on 2 ranks and
+# resumed on 3.
+if(TAPELESS_HAVE_MPI)
+  add_executable(spiral_mpi spiral_mpi.cpp)
+  target_link_libraries(spiral_mpi PRIVATE tapeless::mpi)
+  tapeless_strict(spiral_mpi)
+  tapeless_add_usage_test(spiral_mpi help 0 --help)
+  tapeless_add_usage_test(spiral_mpi bad_flag 2 --no-such-flag)
+  if(TAPELESS_BUILD_TESTS)
+    set(mpiexec ${MPIEXEC_EXECUTABLE} --oversubscribe --allow-run-as-root ${MPIEXEC_NUMPROC_FLAG})
+    foreach(mode mpi mpi_resume)
+      add_test(NAME example_spiral_${mode}
+        COMMAND ${CMAKE_COMMAND} -DMODE=${mode} -DSPIRAL=$<TARGET_FILE:spiral>
+                -DSPIRAL_MPI=$<TARGET_FILE:spiral_mpi> "-DMPIEXEC=${mpiexec}"
+                -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}
+                -P ${CMAKE_CURRENT_SOURCE_DIR}/spiral_compare.cmake)
+      set_tests_properties(example_spiral_${mode} PROPERTIES PROCESSORS 2)  # (3 ranks oversubscribe)
+    endforeach()
+  endif()
+endif()

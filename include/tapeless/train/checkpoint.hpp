@@ -297,7 +297,10 @@ struct reader {
 
 inline std::string shape_text(const std::vector<std::uint64_t>& dims) {
   std::string s;
-  for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? "x" : "") + std::to_string(dims[i]);
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    if (i) s += 'x';  // (not "x" + to_string(): g++ 12 -O3 warns a false -Wrestrict on that)
+    s += std::to_string(dims[i]);
+  }
   return s;
 }
 
