@@ -60,7 +60,8 @@ if(TAPELESS_HAVE_MPI)
                 -DSPIRAL_MPI=$<TARGET_FILE:spiral_mpi> "-DMPIEXEC=${mpiexec}"
                 -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}
                 -P ${CMAKE_CURRENT_SOURCE_DIR}/spiral_compare.cmake)
-      set_tests_properties(example_spiral_${mode} PROPERTIES PROCESSORS 2)  # (3 ranks oversubscribe)
+      set_tests_properties(example_spiral_${mode} PROPERTIES PROCESSORS 2  # (3 ranks oversubscribe)
+                           ENVIRONMENT "${TAPELESS_MPI_TEST_ENVIRONMENT}")
     endforeach()
   endif()
 endif()

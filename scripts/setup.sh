@@ -1,9 +1,11 @@
 #!/bin/sh
 # Install what tapeless needs to build its tests, examples and benchmarks, from Debian's packages
-# only (run as root on Debian bookworm). `--plot` adds gnuplot, which the spiral example uses to
-# draw its PNG.
+# only (run as root on Debian bookworm): the compilers and CMake, Boost (Hana, Odeint), Catch2,
+# Google Benchmark, and Boost.MPI with Open MPI for <tapeless/mpi.hpp>, spiral_mpi and the MPI
+# tests. `--plot` adds gnuplot, which the spiral example uses to draw its PNG.
 set -eu
 packages="cmake make g++ clang libboost-dev catch2 libbenchmark-dev"
+packages="$packages libboost-mpi-dev openmpi-bin libopenmpi-dev"
 if [ "${1:-}" = "--plot" ]; then
   packages="$packages gnuplot-nox"
 fi

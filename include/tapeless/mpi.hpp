@@ -212,8 +212,9 @@ auto odeint_adjoint_batch(const boost::mpi::communicator& comm, const Model& mod
     odeint::add_stats(my_stats, s->stats);
     out.items.push_back(std::move(*s));
   }
-  boost::mpi::all_gatherv(comm, my_losses.data(), out.losses.data(),
-                          detail::block_sizes(count, ranks));
+  const V none_here = V(0);  // (Boost.MPI reads one value through the pointer even for none)
+  boost::mpi::all_gatherv(comm, my_losses.empty() ? &none_here : my_losses.data(),
+                          out.losses.data(), detail::block_sizes(count, ranks));
   static_assert(sizeof(odeint::solve_stats) == 9 * sizeof(std::size_t));
   std::size_t fields[9];
   std::memcpy(fields, &my_stats, sizeof fields);
