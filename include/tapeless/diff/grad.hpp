@@ -152,8 +152,14 @@ TAPELESS_INLINE constexpr auto value_and_grad(const E& e, wrt_t<Xs...> w, const 
   detail::check_expression<E>();
   detail::check_scalar_root<E>("");
   const auto b = detail::merge_bindings(bindings...);
-  using S = detail::evaluation_scalar_t<T, decltype(b)>;
-  return detail::value_and_adjoints<S>(e, constant_t<1>{}, detail::checked_wrt<E>(w), b);
+  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
+  if constexpr (!check::complete) {
+    check::report();
+    return detail::rejected{};
+  } else {
+    using S = detail::evaluation_scalar_t<T, decltype(b)>;
+    return detail::value_and_adjoints<S>(e, constant_t<1>{}, detail::checked_wrt<E>(w), b);
+  }
 }
 
 // The gradient of a scalar expression: a hana::map from each symbol to a value of its shape.
@@ -164,8 +170,14 @@ TAPELESS_INLINE constexpr auto grad(const E& e, wrt_t<Xs...> w, const B&... bind
   detail::check_expression<E>();
   detail::check_scalar_root<E>("");
   const auto b = detail::merge_bindings(bindings...);
-  using S = detail::evaluation_scalar_t<T, decltype(b)>;
-  return detail::adjoints<S>(e, constant_t<1>{}, detail::checked_wrt<E>(w), b);
+  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
+  if constexpr (!check::complete) {
+    check::report();
+    return detail::rejected{};
+  } else {
+    using S = detail::evaluation_scalar_t<T, decltype(b)>;
+    return detail::adjoints<S>(e, constant_t<1>{}, detail::checked_wrt<E>(w), b);
+  }
 }
 
 // Vector-Jacobian product u^T de/dx for each x in wrt, u shaped like e.
@@ -181,8 +193,14 @@ TAPELESS_INLINE constexpr auto value_and_vjp(const E& e, const U& u, wrt_t<Xs...
                 "tapeless::vjp: the cotangent u must have the shape of the expression");
   using seed = detail::seed_symbol<S>;
   const auto b = detail::merge_bindings(bindings..., seed{} = u);
-  using Sc = detail::evaluation_scalar_t<T, decltype(b)>;
-  return detail::value_and_adjoints<Sc>(e, seed{}, detail::checked_wrt<E>(w), b);
+  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
+  if constexpr (!check::complete) {
+    check::report();
+    return detail::rejected{};
+  } else {
+    using Sc = detail::evaluation_scalar_t<T, decltype(b)>;
+    return detail::value_and_adjoints<Sc>(e, seed{}, detail::checked_wrt<E>(w), b);
+  }
 }
 
 namespace detail {
@@ -199,8 +217,14 @@ TAPELESS_INLINE constexpr auto vjp(const E& e, const U& u, wrt_t<Xs...> w, const
                 "tapeless::vjp: the cotangent u must have the shape of the expression");
   using seed = detail::seed_symbol<S>;
   const auto b = detail::merge_bindings(bindings..., seed{} = u);
-  using Sc = detail::evaluation_scalar_t<T, decltype(b)>;
-  return detail::adjoints<Sc>(e, seed{}, detail::checked_wrt<E>(w), b);
+  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
+  if constexpr (!check::complete) {
+    check::report();
+    return detail::rejected{};
+  } else {
+    using Sc = detail::evaluation_scalar_t<T, decltype(b)>;
+    return detail::adjoints<Sc>(e, seed{}, detail::checked_wrt<E>(w), b);
+  }
 }
 
 // Jacobian-vector product: de/dx v, v shaped like the symbol x.
@@ -211,9 +235,16 @@ constexpr auto jvp(const E& e, const X&, const V& v, const B&... bindings) {
   static_assert(std::is_same_v<shape_of_value_t<V>, typename X::shape_type>,
                 "tapeless::jvp: the tangent v must have the shape of the symbol x");
   const auto b = detail::merge_bindings(bindings..., detail::direction_symbol<X>{} = v);
-  using S = detail::evaluation_scalar_t<T, decltype(b)>;
-  const auto pool = detail::constant_pool(e);
-  return boost::hana::at_c<0>(detail::evaluate<S>(detail::type_list<detail::tangent_t<E, X>>{}, b, pool));
+  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
+  if constexpr (!check::complete) {
+    check::report();
+    return detail::rejected{};
+  } else {
+    using S = detail::evaluation_scalar_t<T, decltype(b)>;
+    const auto pool = detail::constant_pool(e);
+    return boost::hana::at_c<0>(
+        detail::evaluate<S>(detail::type_list<detail::tangent_t<E, X>>{}, b, pool));
+  }
 }
 
 namespace detail {
@@ -246,9 +277,15 @@ constexpr auto jacobian(const E& e, const X&, const B&... bindings) {
   detail::check_expression<E>();
   static_assert(Symbol<X>, "tapeless::jacobian: the variable to differentiate by must be a symbol");
   const auto b = detail::merge_bindings(bindings...);
-  using S = detail::evaluation_scalar_t<T, decltype(b)>;
-  const auto pool = detail::constant_pool(e);
-  return detail::jacobian_columns<S, detail::tangent_t<E, X>, X>(b, pool);
+  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
+  if constexpr (!check::complete) {
+    check::report();
+    return detail::rejected{};
+  } else {
+    using S = detail::evaluation_scalar_t<T, decltype(b)>;
+    const auto pool = detail::constant_pool(e);
+    return detail::jacobian_columns<S, detail::tangent_t<E, X>, X>(b, pool);
+  }
 }
 
 // The Hessian of a scalar expression with respect to a vector (or scalar) symbol x: the Jacobian
@@ -259,14 +296,20 @@ constexpr auto hessian(const E& e, const X&, const B&... bindings) {
   static_assert(Symbol<X>, "tapeless::hessian: the variable to differentiate by must be a symbol");
   static_assert(E::shape_type::rank == 0, "tapeless::hessian: the expression must be a scalar");
   const auto b = detail::merge_bindings(bindings...);
-  using S = detail::evaluation_scalar_t<T, decltype(b)>;
-  const auto pool = detail::constant_pool(e);
   using LE = detail::lowered_t<E>;
-  using G = decltype(detail::adjoint_builder<detail::nodes_t<LE>, constant_t<1>,
-                                             detail::type_list<X>>::template of_symbol<X>());
-  using H = decltype(detail::tangent_builder<
-                     detail::direction<X, detail::direction_symbol<X>>>::template of<G>());
-  return detail::jacobian_columns<S, H, X>(b, pool);
+  using check = detail::binding_check<detail::nodes_t<LE>, decltype(b)>;
+  if constexpr (!check::complete) {
+    check::report();
+    return detail::rejected{};
+  } else {
+    using S = detail::evaluation_scalar_t<T, decltype(b)>;
+    const auto pool = detail::constant_pool(e);
+    using G = decltype(detail::adjoint_builder<detail::nodes_t<LE>, constant_t<1>,
+                                               detail::type_list<X>>::template of_symbol<X>());
+    using H = decltype(detail::tangent_builder<
+                       detail::direction<X, detail::direction_symbol<X>>>::template of<G>());
+    return detail::jacobian_columns<S, H, X>(b, pool);
+  }
 }
 
 }  // namespace tapeless

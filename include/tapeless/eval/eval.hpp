@@ -2,6 +2,7 @@
 // eval(e, bindings...): the value of an expression.
 #include "../diff/lower.hpp"
 #include "bindings.hpp"
+#include "checks.hpp"
 #include "program.hpp"
 
 namespace tapeless {
@@ -32,10 +33,16 @@ template <class T = void, class E, class... B>
 constexpr auto eval(const E& e, const B&... bindings) {
   detail::check_expression<E>();
   const auto b = detail::merge_bindings(bindings...);
-  using S = detail::evaluation_scalar_t<T, decltype(b)>;
-  const auto pool = detail::constant_pool(e);
-  return boost::hana::at_c<0>(
-      detail::evaluate<S>(detail::type_list<detail::lowered_t<E>>{}, b, pool));
+  using LE = detail::lowered_t<E>;
+  using check = detail::binding_check<detail::nodes_t<LE>, decltype(b)>;
+  if constexpr (!check::complete) {
+    check::report();
+    return detail::rejected{};
+  } else {
+    using S = detail::evaluation_scalar_t<T, decltype(b)>;
+    const auto pool = detail::constant_pool(e);
+    return boost::hana::at_c<0>(detail::evaluate<S>(detail::type_list<LE>{}, b, pool));
+  }
 }
 
 }  // namespace tapeless

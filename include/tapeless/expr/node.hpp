@@ -36,6 +36,7 @@ struct symbol : expression_tag {
   static_assert(is_shape_v<S>, "tapeless::symbol: the second argument must be a tapeless::shape");
   using hana_tag = symbol_hana_tag;  // symbols are Boost.Hana keys (see eval/bindings.hpp)
   using shape_type = S;
+  using tag_type = Tag;
   using children = detail::type_list<>;
   static constexpr std::string_view name = Name.view();
 

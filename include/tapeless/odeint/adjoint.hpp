@@ -362,189 +362,191 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
   static_assert(is_loss_spec_v<Loss> || is_observation_loss_v<Loss>,
                 "tapeless::odeint::odeint_adjoint: the second argument must be a loss made by "
                 "loss(L, Z, data...) or observation_loss(l, z, ...)");
-  static_assert(detail::supported_stepper_v<Stepper> && detail::supported_stepper_v<AdjointStepper>,
-                TAPELESS_ODEINT_UNSUPPORTED_STEPPER);
-  static_assert(detail::dense_ok<Stepper>() && detail::dense_ok<AdjointStepper>(),
-                TAPELESS_ODEINT_NO_DENSE_OUTPUT);
-  static_assert(detail::stepper_types_ok<Stepper>() && detail::stepper_types_ok<AdjointStepper>(),
-                TAPELESS_ODEINT_STEPPER_VALUE_TYPE);
-  constexpr bool per_observation = is_observation_loss_v<Loss>;
-  constexpr std::size_t N = Model::state_size, P = Model::param_size;
-  static_assert(Loss::state_size == N,
-                "tapeless::odeint::odeint_adjoint: the loss's states symbol must have one column "
-                "(one element, for a per-observation loss) per state element");
-  if constexpr (!per_observation)
-    static_assert(StaticState<Times> && detail::static_times_v<Times, Loss::observations>,
-                  "tapeless::odeint::odeint_adjoint: with loss(L, Z, ...), times must be a "
-                  "std::array or tapeless::vector with one time per row of Z; for a number of "
-                  "observations known only at run time use observation_loss(...)");
-  else
-    static_assert(detail::TimeSequence<Times>, TAPELESS_ODEINT_TIMES_TYPE);
-  static_assert(StateOf<Z0, N>,
-                "tapeless::odeint::odeint_adjoint: z0 must be a std::array<T, N> or "
-                "tapeless::vector<T, N> of the state's size, or a std::vector<T> (its size checked "
-                "at run time)");
-  using FU = typename detail::user_stepper<Stepper>::type;
-  using AU = typename detail::user_stepper<AdjointStepper>::type;
-  using FSch = detail::scheme<FU>;
-  using V = detail::stepper_value_t<Stepper>;
-  static_assert(std::is_same_v<V, detail::stepper_value_t<AdjointStepper>>,
-                "tapeless::odeint::odeint_adjoint: the forward and adjoint steppers must use the "
-                "same value type");
-
-  // ---- check everything before any work ----
-  const std::size_t k = detail::times_size(times);
-  detail::check_times(times, k);
-  if constexpr (per_observation) {
-    if constexpr (!std::is_void_v<typename Loss::data_symbol>)
-      if (loss.rows->size() != k)
-        throw std::invalid_argument(
-            "tapeless::odeint::odeint_adjoint: the loss's data (each(...)) has " +
-            std::to_string(loss.rows->size()) + " rows, but there are " + std::to_string(k) +
-            " observation times: one row per time is needed");
-  }
-  const double t0 = double(times[0]);
-  const bool discrete = opt.method == adjoint_method::discretize_then_optimize;
-  if (!discrete) {
-    detail::check_options<Stepper>(opt, "forward");
-    detail::check_options<AdjointStepper>(opt, "adjoint");
-    if (opt.seminorm && !detail::scheme<AU>::seminorm)
-      throw std::invalid_argument(
-          "tapeless::odeint: options::seminorm needs an explicit Runge-Kutta error stepper "
-          "(dopri5, "
-          "cash_karp54, fehlberg78) for the adjoint: the norm is tapeless's error checker");
+  constexpr int bad_stepper = detail::failed_stepper_check<Stepper>() != 0
+                                  ? detail::failed_stepper_check<Stepper>()
+                                  : detail::failed_stepper_check<AdjointStepper>();
+  if constexpr (bad_stepper != 0) {
+    detail::report_stepper_check<bad_stepper>();
+    return tapeless::detail::rejected{};
   } else {
-    detail::check_discrete(detail::tableau_of<FU>(), opt);
-  }
-  const auto& values = detail::params_map(params);
-  static_assert(detail::check_params<Model, decltype(values)>::value);
-  static_assert(detail::check_value_types<V, decltype(values)>::value &&
-                detail::check_value_types<V, decltype(loss.data)>::value);
-  detail::check_finite_bindings(values, t0);
-  const auto refs = detail::reference_values(values);
-  const auto z = detail::initial_state<V, N>(z0, t0);
-
-  solve_stats stats;
-  using Ctx = detail::solve_context<Model, V, std::remove_cvref_t<decltype(refs)>>;
-  Ctx ctx{&model, &refs, &stats};
-  auto Zm = [&] {
-    if constexpr (per_observation)
-      return detail::row_matrix<V, N>(k);
+    constexpr bool per_observation = is_observation_loss_v<Loss>;
+    constexpr std::size_t N = Model::state_size, P = Model::param_size;
+    static_assert(Loss::state_size == N,
+                  "tapeless::odeint::odeint_adjoint: the loss's states symbol must have one column "
+                  "(one element, for a per-observation loss) per state element");
+    if constexpr (!per_observation)
+      static_assert(StaticState<Times> && detail::static_times_v<Times, Loss::observations>,
+                    "tapeless::odeint::odeint_adjoint: with loss(L, Z, ...), times must be a "
+                    "std::array or tapeless::vector with one time per row of Z; for a number of "
+                    "observations known only at run time use observation_loss(...)");
     else
-      return tensor<V, Loss::observations, N>{};
-  }();
-  for (std::size_t i = 0; i < N; ++i) Zm(0, i) = z.data[i];
-  detail::adjoint_parts<V, N, P> parts(k);
+      static_assert(detail::TimeSequence<Times>, TAPELESS_ODEINT_TIMES_TYPE);
+    static_assert(StateOf<Z0, N>,
+                  "tapeless::odeint::odeint_adjoint: z0 must be a std::array<T, N> or "
+                  "tapeless::vector<T, N> of the state's size, or a std::vector<T> (its size checked "
+                  "at run time)");
+    using FU = typename detail::user_stepper<Stepper>::type;
+    using AU = typename detail::user_stepper<AdjointStepper>::type;
+    using FSch = detail::scheme<FU>;
+    using V = detail::stepper_value_t<Stepper>;
+    static_assert(std::is_same_v<V, detail::stepper_value_t<AdjointStepper>>,
+                  "tapeless::odeint::odeint_adjoint: the forward and adjoint steppers must use the "
+                  "same value type");
 
-  // (L, dL/dZ, dL/dtheta_k...) in one sweep, or summed over the observations; dL/dz(t_i) is row
-  // i of g.
-  auto loss_and_grad = [&] {
+    // ---- check everything before any work ----
+    const std::size_t k = detail::times_size(times);
+    detail::check_times(times, k);
     if constexpr (per_observation) {
-      detail::row_matrix<V, N> g(k);
-      auto r = detail::observation_loss_and_grad<V, Model>(loss, refs, Zm, k, g);
-      return std::make_pair(std::move(r), std::move(g));
+      if constexpr (!std::is_void_v<typename Loss::data_symbol>)
+        if (loss.rows->size() != k)
+          throw std::invalid_argument(
+              "tapeless::odeint::odeint_adjoint: the loss's data (each(...)) has " +
+              std::to_string(loss.rows->size()) + " rows, but there are " + std::to_string(k) +
+              " observation times: one row per time is needed");
+    }
+    const double t0 = double(times[0]);
+    const bool discrete = opt.method == adjoint_method::discretize_then_optimize;
+    if (!discrete) {
+      detail::check_options<Stepper>(opt, "forward");
+      detail::check_options<AdjointStepper>(opt, "adjoint");
+      if (opt.seminorm && !detail::scheme<AU>::seminorm)
+        throw std::invalid_argument(
+            "tapeless::odeint: options::seminorm needs an explicit Runge-Kutta error stepper "
+            "(dopri5, "
+            "cash_karp54, fehlberg78) for the adjoint: the norm is tapeless's error checker");
     } else {
-      using Zs = typename Loss::states_symbol;
-      const auto loss_pool = tapeless::detail::constant_pool(loss.expression);
-      const auto b =
-          detail::with(tapeless::detail::merge_bindings(loss.data, refs), Zs{}, std::cref(Zm));
-      auto r = detail::sweep<V>(
-          typename detail::loss_types<typename Loss::expression_type, Model, Zs>::roots{}, b,
-          loss_pool);
-      auto g = boost::hana::at_c<1>(r);
-      return std::make_pair(std::move(r), std::move(g));
+      detail::check_discrete(detail::tableau_of<FU>(), opt);
     }
-  };
-  using LG = decltype(loss_and_grad());
-  std::optional<LG> lg;
+    const auto& values = detail::params_map(params);
+    static_assert(detail::check_params<Model, decltype(values)>::value);
+    static_assert(detail::check_value_types<V, decltype(values)>::value &&
+                  detail::check_value_types<V, decltype(loss.data)>::value);
+    detail::check_finite_bindings(values, t0);
+    const auto refs = detail::reference_values(values);
+    const auto z = detail::initial_state<V, N>(z0, t0);
 
-  if (discrete) {
-    constexpr detail::tableau tab = detail::tableau_of<FU>();
-    detail::discrete_adjoint<Ctx> da(ctx, tab, opt);
-    std::size_t total = 0;
-    for (std::size_t i = 0; i + 1 < k; ++i) {
-      total += da.steps_in(double(times[i + 1]) - double(times[i]));
-      if (total > opt.max_steps)
-        throw solver_error(
-            failure::too_many_steps, double(times[i]),
-            "tapeless::odeint: too many steps: discretize_then_optimize with options::dt = " +
-                detail::num(opt.dt) +
-                " needs more than options::max_steps = " + std::to_string(opt.max_steps) +
-                " steps by t = " + detail::num(double(times[i + 1])));
-    }
-    da.forward(times, k, Zm);
-    lg.emplace(loss_and_grad());
-    const auto& g = lg->second;
-    std::vector<V> tbar(k, V(0));
-    da.backward(times, k, Zm, g, parts.dz0, parts.theta, tbar);
-    for (std::size_t i = 0; i < N; ++i) parts.dz0.data[i] += g(0, i);
-    for (std::size_t i = 0; i < k; ++i) parts.dtimes[i] = tbar[i];
-  } else {
-    const bool checkpointed = opt.method == adjoint_method::checkpointed;
-    std::vector<detail::checkpoint<V, N>> cps;
-    if (checkpointed) cps.reserve(k + 16);
-    using flayout = detail::buffer<V, N>;
-    auto drv = detail::make_driver<detail::mode_of<Stepper>(), flayout, Stepper>(
-        detail::phase::forward, opt, stats, opt.atol, opt.rtol, N);
-    auto sys = detail::make_system<FSch::implicit>(
-        detail::forward_rhs<Ctx>{&ctx, &stats.forward_rhs}, detail::forward_jacobian<Ctx>{&ctx});
-    auto x = FSch::template make_state<flayout>();
-    for (std::size_t i = 0; i < N; ++i) x[i] = z.data[i];
-    std::size_t accepted = 0;
-    constexpr auto npos = static_cast<std::size_t>(-1);
-    detail::forward_pass(
-        drv, sys, x, N, times, k, opt,
-        [&](std::size_t i, const auto& xi, auto& d) {
-          tensor<V, N> zi;
-          detail::load(zi, xi, 0);
-          for (std::size_t n = 0; n < N; ++n) Zm(i, n) = zi.data[n];
-          if (checkpointed) cps.push_back({double(times[i]), zi, d.step(), i});
-        },
-        [&](double tn, const auto& xn, double target) {
-          ++accepted;
-          if (checkpointed && opt.checkpoint_every > 0 && accepted % opt.checkpoint_every == 0 &&
-              tn < target) {
-            tensor<V, N> zn;
-            detail::load(zn, xn, 0);
-            cps.push_back({tn, zn, drv.step(), npos});
-          }
-        });
-    lg.emplace(loss_and_grad());
-    const auto& g = lg->second;
-    if (checkpointed)
-      detail::run_checkpointed<Stepper, AdjointStepper>(ctx, opt, cps, Zm, g, times, k, parts,
-                                                         accepted);
-    else
-      detail::run_backsolve<AdjointStepper>(ctx, opt, Zm, g, times, k, parts);
-  }
+    solve_stats stats;
+    using Ctx = detail::solve_context<Model, V, std::remove_cvref_t<decltype(refs)>>;
+    Ctx ctx{&model, &refs, &stats};
+    auto Zm = [&] {
+      if constexpr (per_observation)
+        return detail::row_matrix<V, N>(k);
+      else
+        return tensor<V, Loss::observations, N>{};
+    }();
+    for (std::size_t i = 0; i < N; ++i) Zm(0, i) = z.data[i];
+    detail::adjoint_parts<V, N, P> parts(k);
 
-  const auto& lr = lg->first;
-  auto dparams = detail::param_list<Model>::apply([&](auto... ps) {
-    auto entry = [&](auto p) {
-      using Pp = decltype(p);
-      constexpr std::size_t idx =
-          tapeless::detail::index_of_v<Pp, tapeless::detail::type_list<decltype(ps)...>>;
-      constexpr std::size_t off = Model::param_offsets[idx];
-      auto v = boost::hana::at_c<2 + idx>(lr);
-      for (std::size_t i = 0; i < size_of_value_v<decltype(v)>; ++i)
-        elem(v, i) += parts.theta[off + i];
-      return boost::hana::make_pair(p, std::move(v));
+    // (L, dL/dZ, dL/dtheta_k...) in one sweep, or summed over the observations; dL/dz(t_i) is row
+    // i of g.
+    auto loss_and_grad = [&] {
+      if constexpr (per_observation) {
+        detail::row_matrix<V, N> g(k);
+        auto r = detail::observation_loss_and_grad<V, Model>(loss, refs, Zm, k, g);
+        return std::make_pair(std::move(r), std::move(g));
+      } else {
+        using Zs = typename Loss::states_symbol;
+        const auto loss_pool = tapeless::detail::constant_pool(loss.expression);
+        const auto b =
+            detail::with(tapeless::detail::merge_bindings(loss.data, refs), Zs{}, std::cref(Zm));
+        auto r = detail::sweep<V>(
+            typename detail::loss_types<typename Loss::expression_type, Model, Zs>::roots{}, b,
+            loss_pool);
+        auto g = boost::hana::at_c<1>(r);
+        return std::make_pair(std::move(r), std::move(g));
+      }
     };
-    return boost::hana::make_map(entry(ps)...);
-  });
-  if constexpr (per_observation) {
-    std::vector<tensor<V, N>> states(k);
-    for (std::size_t i = 0; i < k; ++i)
-      for (std::size_t n = 0; n < N; ++n) states[i].data[n] = Zm(i, n);
-    return adjoint_result<V, N, decltype(dparams), std::vector<V>, std::vector<tensor<V, N>>>{
-        boost::hana::at_c<0>(lr), parts.dz0, std::move(dparams), std::move(parts.dtimes),
-        std::move(states), stats};
-  } else {
-    constexpr std::size_t K = Loss::observations;
-    std::array<V, K> dtimes{};
-    for (std::size_t i = 0; i < K; ++i) dtimes[i] = parts.dtimes[i];
-    return adjoint_result<V, N, decltype(dparams), std::array<V, K>, tensor<V, K, N>>{
-        boost::hana::at_c<0>(lr), parts.dz0, std::move(dparams), dtimes, std::move(Zm), stats};
+    using LG = decltype(loss_and_grad());
+    std::optional<LG> lg;
+
+    if (discrete) {
+      constexpr detail::tableau tab = detail::tableau_of<FU>();
+      detail::discrete_adjoint<Ctx> da(ctx, tab, opt);
+      std::size_t total = 0;
+      for (std::size_t i = 0; i + 1 < k; ++i) {
+        total += da.steps_in(double(times[i + 1]) - double(times[i]));
+        if (total > opt.max_steps)
+          throw solver_error(
+              failure::too_many_steps, double(times[i]),
+              "tapeless::odeint: too many steps: discretize_then_optimize with options::dt = " +
+                  detail::num(opt.dt) +
+                  " needs more than options::max_steps = " + std::to_string(opt.max_steps) +
+                  " steps by t = " + detail::num(double(times[i + 1])));
+      }
+      da.forward(times, k, Zm);
+      lg.emplace(loss_and_grad());
+      const auto& g = lg->second;
+      std::vector<V> tbar(k, V(0));
+      da.backward(times, k, Zm, g, parts.dz0, parts.theta, tbar);
+      for (std::size_t i = 0; i < N; ++i) parts.dz0.data[i] += g(0, i);
+      for (std::size_t i = 0; i < k; ++i) parts.dtimes[i] = tbar[i];
+    } else {
+      const bool checkpointed = opt.method == adjoint_method::checkpointed;
+      std::vector<detail::checkpoint<V, N>> cps;
+      if (checkpointed) cps.reserve(k + 16);
+      using flayout = detail::buffer<V, N>;
+      auto drv = detail::make_driver<detail::mode_of<Stepper>(), flayout, Stepper>(
+          detail::phase::forward, opt, stats, opt.atol, opt.rtol, N);
+      auto sys = detail::make_system<FSch::implicit>(
+          detail::forward_rhs<Ctx>{&ctx, &stats.forward_rhs}, detail::forward_jacobian<Ctx>{&ctx});
+      auto x = FSch::template make_state<flayout>();
+      for (std::size_t i = 0; i < N; ++i) x[i] = z.data[i];
+      std::size_t accepted = 0;
+      constexpr auto npos = static_cast<std::size_t>(-1);
+      detail::forward_pass(
+          drv, sys, x, N, times, k, opt,
+          [&](std::size_t i, const auto& xi, auto& d) {
+            tensor<V, N> zi;
+            detail::load(zi, xi, 0);
+            for (std::size_t n = 0; n < N; ++n) Zm(i, n) = zi.data[n];
+            if (checkpointed) cps.push_back({double(times[i]), zi, d.step(), i});
+          },
+          [&](double tn, const auto& xn, double target) {
+            ++accepted;
+            if (checkpointed && opt.checkpoint_every > 0 && accepted % opt.checkpoint_every == 0 &&
+                tn < target) {
+              tensor<V, N> zn;
+              detail::load(zn, xn, 0);
+              cps.push_back({tn, zn, drv.step(), npos});
+            }
+          });
+      lg.emplace(loss_and_grad());
+      const auto& g = lg->second;
+      if (checkpointed)
+        detail::run_checkpointed<Stepper, AdjointStepper>(ctx, opt, cps, Zm, g, times, k, parts,
+                                                           accepted);
+      else
+        detail::run_backsolve<AdjointStepper>(ctx, opt, Zm, g, times, k, parts);
+    }
+
+    const auto& lr = lg->first;
+    auto dparams = detail::param_list<Model>::apply([&](auto... ps) {
+      auto entry = [&](auto p) {
+        using Pp = decltype(p);
+        constexpr std::size_t idx =
+            tapeless::detail::index_of_v<Pp, tapeless::detail::type_list<decltype(ps)...>>;
+        constexpr std::size_t off = Model::param_offsets[idx];
+        auto v = boost::hana::at_c<2 + idx>(lr);
+        for (std::size_t i = 0; i < size_of_value_v<decltype(v)>; ++i)
+          elem(v, i) += parts.theta[off + i];
+        return boost::hana::make_pair(p, std::move(v));
+      };
+      return boost::hana::make_map(entry(ps)...);
+    });
+    if constexpr (per_observation) {
+      std::vector<tensor<V, N>> states(k);
+      for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t n = 0; n < N; ++n) states[i].data[n] = Zm(i, n);
+      return adjoint_result<V, N, decltype(dparams), std::vector<V>, std::vector<tensor<V, N>>>{
+          boost::hana::at_c<0>(lr), parts.dz0, std::move(dparams), std::move(parts.dtimes),
+          std::move(states), stats};
+    } else {
+      constexpr std::size_t K = Loss::observations;
+      std::array<V, K> dtimes{};
+      for (std::size_t i = 0; i < K; ++i) dtimes[i] = parts.dtimes[i];
+      return adjoint_result<V, N, decltype(dparams), std::array<V, K>, tensor<V, K, N>>{
+          boost::hana::at_c<0>(lr), parts.dz0, std::move(dparams), dtimes, std::move(Zm), stats};
+    }
   }
 }
 

@@ -22,62 +22,65 @@ auto solve(const Model& model, const Z0& z0, const Times& times, const Params& p
   static_assert(
       is_ode_model_v<Model>,
       "tapeless::odeint::solve: the first argument must be a model made by ode(f, z, t, wrt(...))");
-  static_assert(detail::supported_stepper_v<Stepper>, TAPELESS_ODEINT_UNSUPPORTED_STEPPER);
-  static_assert(detail::dense_ok<Stepper>(), TAPELESS_ODEINT_NO_DENSE_OUTPUT);
-  static_assert(detail::TimeSequence<Times>, TAPELESS_ODEINT_TIMES_TYPE);
-  static_assert(detail::stepper_types_ok<Stepper>(), TAPELESS_ODEINT_STEPPER_VALUE_TYPE);
-  constexpr std::size_t N = Model::state_size;
-  using Sch = detail::scheme<typename detail::user_stepper<Stepper>::type>;
-  using V = detail::stepper_value_t<Stepper>;
-  static_assert(
-      StateOf<Z0, N> || std::is_same_v<Z0, tensor<V, N>>,
-      "tapeless::odeint::solve: z0 must be a std::array<T, N> or tapeless::vector<T, N> of the "
-      "state's size, or a std::vector<T> (its size checked at run time)");
-
-  const std::size_t k = detail::times_size(times);
-  detail::check_times(times, k);
-  detail::check_options<Stepper>(opt, "forward");
-  const auto& values = detail::params_map(params);
-  static_assert(detail::check_params<Model, decltype(values)>::value);
-  static_assert(detail::check_value_types<V, decltype(values)>::value);
-  detail::check_finite_bindings(values, double(times[0]));
-  const auto refs = detail::reference_values(values);
-  const auto z = detail::initial_state<V, N>(z0, double(times[0]));
-
-  solve_stats stats;
-  using Ctx = detail::solve_context<Model, V, std::remove_cvref_t<decltype(refs)>>;
-  const Ctx ctx{&model, &refs, &stats};
-  auto sys = detail::make_system<Sch::implicit>(detail::forward_rhs<Ctx>{&ctx, &stats.forward_rhs},
-                                                detail::forward_jacobian<Ctx>{&ctx});
-  using layout = detail::buffer<V, N>;
-  auto drv = detail::make_driver<detail::mode_of<Stepper>(), layout, Stepper>(
-      detail::phase::forward, opt, stats, opt.atol, opt.rtol, N);
-  auto x = Sch::template make_state<layout>();
-  for (std::size_t i = 0; i < N; ++i) x[i] = z.data[i];
-
-  using row_t = tensor<V, N>;
-  auto store = [](auto& out, std::size_t i, const auto& xi) {
-    for (std::size_t j = 0; j < N; ++j) {
-      if constexpr (StaticState<Times>)
-        out(i, j) = xi[j];
-      else
-        out[i].data[j] = xi[j];
-    }
-  };
-  auto run = [&](auto& out) {
-    detail::forward_pass(
-        drv, sys, x, N, times, k, opt,
-        [&](std::size_t i, const auto& xi, auto&) { store(out, i, xi); },
-        [](double, const auto&, double) {});
-  };
-  if constexpr (StaticState<Times>) {
-    tensor<V, static_size_v<Times>, N> out{};
-    run(out);
-    return out;
+  constexpr int bad_stepper = detail::failed_stepper_check<Stepper>();
+  if constexpr (bad_stepper != 0) {
+    detail::report_stepper_check<bad_stepper>();
+    return tapeless::detail::rejected{};
   } else {
-    std::vector<row_t> out(k);
-    run(out);
-    return out;
+    static_assert(detail::TimeSequence<Times>, TAPELESS_ODEINT_TIMES_TYPE);
+    constexpr std::size_t N = Model::state_size;
+    using Sch = detail::scheme<typename detail::user_stepper<Stepper>::type>;
+    using V = detail::stepper_value_t<Stepper>;
+    static_assert(
+        StateOf<Z0, N> || std::is_same_v<Z0, tensor<V, N>>,
+        "tapeless::odeint::solve: z0 must be a std::array<T, N> or tapeless::vector<T, N> of the "
+        "state's size, or a std::vector<T> (its size checked at run time)");
+
+    const std::size_t k = detail::times_size(times);
+    detail::check_times(times, k);
+    detail::check_options<Stepper>(opt, "forward");
+    const auto& values = detail::params_map(params);
+    static_assert(detail::check_params<Model, decltype(values)>::value);
+    static_assert(detail::check_value_types<V, decltype(values)>::value);
+    detail::check_finite_bindings(values, double(times[0]));
+    const auto refs = detail::reference_values(values);
+    const auto z = detail::initial_state<V, N>(z0, double(times[0]));
+
+    solve_stats stats;
+    using Ctx = detail::solve_context<Model, V, std::remove_cvref_t<decltype(refs)>>;
+    const Ctx ctx{&model, &refs, &stats};
+    auto sys = detail::make_system<Sch::implicit>(detail::forward_rhs<Ctx>{&ctx, &stats.forward_rhs},
+                                                  detail::forward_jacobian<Ctx>{&ctx});
+    using layout = detail::buffer<V, N>;
+    auto drv = detail::make_driver<detail::mode_of<Stepper>(), layout, Stepper>(
+        detail::phase::forward, opt, stats, opt.atol, opt.rtol, N);
+    auto x = Sch::template make_state<layout>();
+    for (std::size_t i = 0; i < N; ++i) x[i] = z.data[i];
+
+    using row_t = tensor<V, N>;
+    auto store = [](auto& out, std::size_t i, const auto& xi) {
+      for (std::size_t j = 0; j < N; ++j) {
+        if constexpr (StaticState<Times>)
+          out(i, j) = xi[j];
+        else
+          out[i].data[j] = xi[j];
+      }
+    };
+    auto run = [&](auto& out) {
+      detail::forward_pass(
+          drv, sys, x, N, times, k, opt,
+          [&](std::size_t i, const auto& xi, auto&) { store(out, i, xi); },
+          [](double, const auto&, double) {});
+    };
+    if constexpr (StaticState<Times>) {
+      tensor<V, static_size_v<Times>, N> out{};
+      run(out);
+      return out;
+    } else {
+      std::vector<row_t> out(k);
+      run(out);
+      return out;
+    }
   }
 }
 

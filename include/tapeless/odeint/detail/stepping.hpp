@@ -21,6 +21,7 @@
 #include <string>
 #include <type_traits>
 
+#include "../../eval/checks.hpp"
 #include "../errors.hpp"
 #include "../options.hpp"
 #include "../state.hpp"
@@ -231,6 +232,27 @@ constexpr bool stepper_types_ok() {
   "Odeint's value type defaults to double, so a float stepper is written with it, "         \
   "runge_kutta_dopri5<std::array<float, N>, float>{} (the value type is what the solver "   \
   "computes in)"
+
+// The first stepper check S fails (0: none), and its error. A solver reports it and returns
+// tapeless::detail::rejected without instantiating the solve, so that the sentence is the only
+// error (Odeint's own errors about a wrong stepper type used to follow it by the dozen).
+template <class S>
+constexpr int failed_stepper_check() {
+  if constexpr (!supported_stepper_v<S>)
+    return 1;
+  else if constexpr (!dense_ok<S>())
+    return 2;
+  else if constexpr (!stepper_types_ok<S>())
+    return 3;
+  else
+    return 0;
+}
+template <int Failed>
+constexpr void report_stepper_check() {
+  static_assert(Failed != 1, TAPELESS_ODEINT_UNSUPPORTED_STEPPER);
+  static_assert(Failed != 2, TAPELESS_ODEINT_NO_DENSE_OUTPUT);
+  static_assert(Failed != 3, TAPELESS_ODEINT_STEPPER_VALUE_TYPE);
+}
 
 template <class S>
 constexpr stepping mode_of() {
