@@ -7,14 +7,18 @@
 // first (`2 * (3.0 * x)` -> `6 * x`), signs moved out to the sum (`a + -2 * b` -> `a - 2 * b`),
 // a broadcast scalar as `s * ones(2, 3)`, padded and stacked pieces as one block vector
 // (`[a, 0, b]`). This only changes the text: the expression, its type and its evaluation stay as
-// they are (the numbers of runtime constants are values, folding them in the type would change
-// what is computed; the exact rewrites live in the simplifying constructors, ops/ and
-// expr/build.hpp).
-#include <algorithm>
+// they are. A runtime constant is a value held by its node; folding `100.0 * (4 * e)` into one
+// constant in the type would change what is computed, so the printer multiplies the numbers
+// instead. The rewrites that are exact, or within an ulp or two, are made in the type by the
+// simplifying constructors (each op's `rewrite` in ops/).
+//
+// The expression is first turned into a tree of plain values (`describe`, the only part that is
+// a template per node type); the rest is ordinary code.
 #include <cstdint>
 #include <cstdio>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "expr/node.hpp"
@@ -57,6 +61,14 @@ std::string format_value(const V& v) {
 
 namespace printing {
 
+// Printing is never hot: its functions are compiled for size, which keeps what they add to the
+// compile time of every translation unit that prints small.
+#if defined(__GNUC__) || defined(__clang__)
+#define TAPELESS_PRINTING [[gnu::cold]] inline
+#else
+#define TAPELESS_PRINTING inline
+#endif
+
 // What kind of text a piece is, for the parentheses it needs where it is used.
 enum class kind { atom, prefix, product, matmul, sum };
 
@@ -78,21 +90,12 @@ std::string cat(const P&... p) {
   return s;
 }
 
-inline std::string paren(const text& t, bool p) { return p ? cat("(", t.s, ")") : t.s; }
+TAPELESS_PRINTING std::string paren(const text& t, bool p) { return p ? cat("(", t.s, ")") : t.s; }
 
-inline text render(const signed_text& t) {
+TAPELESS_PRINTING text render(const signed_text& t) {
   if (!t.negative) return t.mag;
   if (t.mag.k == kind::product) return {cat("-", t.mag.s), kind::product};
   return {cat("-", paren(t.mag, t.mag.k != kind::atom)), kind::prefix};
-}
-
-template <class S>
-std::string dims() {
-  std::string out;
-  [&]<std::size_t... D>(shape<D...>) {
-    ((out += cat(out.empty() ? "" : ", ", std::to_string(D))), ...);
-  }(S{});
-  return out;
 }
 
 template <class E>
@@ -104,13 +107,99 @@ inline constexpr bool is_broadcast_v = false;
 template <class S, class A>
 inline constexpr bool is_broadcast_v<unary<broadcast_op<S>, A>> = true;
 template <class E>
-inline constexpr bool is_scalar_rconst_v = false;
-template <class V>
-inline constexpr bool is_scalar_rconst_v<rconst<V>> = std::is_arithmetic_v<V>;
-template <class E>
 inline constexpr bool is_slice_v = false;
 template <std::size_t Off, std::size_t Len, class A>
 inline constexpr bool is_slice_v<unary<slice_op<Off, Len>, A>> = true;
+
+// The expression as a tree of plain values: the one part of printing that depends on the
+// expression's type (one small function per node type). Everything else below is ordinary code,
+// compiled once, so printing adds little to a translation unit's compile time.
+enum class op { symbol, rational, number, value, param, add, sub, mul, div, neg, broadcast, pad,
+                concat, matmul, slice, ipow, pow_log, call, infix };
+
+struct node {
+  op o = op::symbol;
+  std::string name;                  // symbol, function, infix operator, or a formatted value
+  std::intmax_t num = 0, den = 1;    // a rational constant; the exponent of pow<N>
+  double value = 0;                  // a scalar runtime constant
+  std::string dims;                  // the shape of a constant tensor or a broadcast: "2, 3"
+  std::size_t size = 1;              // elements of the node's value
+  std::size_t offset = 0, length = 0;  // slice [offset, offset + length) (0: one element); pad
+  std::vector<node> children;
+};
+
+template <class S>
+std::string dims() {
+  std::string out;
+  [&]<std::size_t... D>(shape<D...>) {
+    ((out += cat(out.empty() ? "" : ", ", std::to_string(D))), ...);
+  }(S{});
+  return out;
+}
+
+template <class E>
+node describe(const E& e) {
+  using S = typename E::shape_type;
+  node n;
+  n.size = S::size;
+  if constexpr (is_symbol_v<E>) {
+    n.name = std::string(E::name);
+  } else if constexpr (is_cconst_v<E>) {
+    n.o = op::rational;
+    n.num = E::num;
+    n.den = E::den;
+    if constexpr (S::rank > 0) n.dims = dims<S>();
+  } else if constexpr (is_rconst_v<E>) {
+    if constexpr (std::is_arithmetic_v<typename E::value_type>) {
+      n.o = op::number;
+      n.value = static_cast<double>(e.value);
+    } else {
+      n.o = op::value;
+      n.name = format_value(e.value);
+    }
+  } else if constexpr (is_cparam_v<E>) {
+    n.o = op::param;
+    n.name = cat("c", std::to_string(E::index));
+  } else if constexpr (is_unary_v<E>) {
+    using Op = typename E::op;
+    n.children.push_back(describe(e.a));
+    if constexpr (is_op_v<E, neg_op>) {
+      n.o = op::neg;
+    } else if constexpr (is_broadcast_v<E>) {
+      n.o = op::broadcast;
+      n.dims = dims<S>();
+    } else if constexpr (is_pad_v<E>) {
+      n.o = op::pad;
+      n.offset = Op::offset;
+    } else if constexpr (is_slice_v<E>) {
+      n.o = op::slice;
+      n.offset = Op::offset;
+      n.length = Op::length;
+    } else if constexpr (requires { Op::exponent; }) {
+      n.o = op::ipow;
+      n.num = Op::exponent;
+    } else {
+      n.o = op::call;
+      n.name = std::string(Op::name);
+    }
+  } else {
+    using Op = typename E::op;
+    n.children.push_back(describe(e.l));
+    n.children.push_back(describe(e.r));
+    if constexpr (is_op_v<E, add_op>) n.o = op::add;
+    else if constexpr (is_op_v<E, sub_op>) n.o = op::sub;
+    else if constexpr (is_op_v<E, mul_op>) n.o = op::mul;
+    else if constexpr (is_op_v<E, div_op>) n.o = op::div;
+    else if constexpr (is_op_v<E, matmul_op>) n.o = op::matmul;
+    else if constexpr (is_op_v<E, concat_op>) n.o = op::concat;
+    else if constexpr (is_op_v<E, pow_log_op>) n.o = op::pow_log;
+    else {
+      n.o = Op::precedence == 0 ? op::call : op::infix;  // a function, or an infix not above
+      n.name = std::string(Op::name);
+    }
+  }
+  return n;
+}
 
 // The numeric coefficient of a product: a rational part (compile-time constants) times the
 // runtime constants' values.
@@ -143,10 +232,9 @@ struct product {
   std::vector<text> num, den;
 };
 
-template <class E>
-signed_text print(const E& e);
+TAPELESS_PRINTING signed_text print(const node& e);
 
-inline signed_text from_product(const product& p) {
+TAPELESS_PRINTING signed_text from_product(const product& p) {
   const bool show_c = !p.c.unit() || p.num.empty();
   if (!show_c && p.num.size() == 1 && p.den.empty()) return {p.c.negative(), p.num[0]};
   std::string s = show_c ? p.c.magnitude() : "";
@@ -162,42 +250,48 @@ inline signed_text from_product(const product& p) {
     s += cat(" / (", d, ")");
   }
   const std::size_t parts = (show_c ? 1 : 0) + p.num.size() + p.den.size();
-  const kind k = parts > 1 ? kind::product : kind::atom;
-  return {p.c.negative(), {s, k}};
+  return {p.c.negative(), {s, parts > 1 ? kind::product : kind::atom}};
 }
 
-template <class E>
-void collect_factors(const E& e, product& p) {
-  using S = typename E::shape_type;
-  if constexpr (is_op_v<E, mul_op>) {
-    collect_factors(e.l, p);
-    collect_factors(e.r, p);
-  } else if constexpr (is_op_v<E, div_op>) {
-    collect_factors(e.l, p);
-    const signed_text d = print(e.r);
-    if (d.negative) p.c.times(-1, 1);
-    p.den.push_back(d.mag);
-  } else if constexpr (is_op_v<E, neg_op>) {
-    p.c.times(-1, 1);
-    collect_factors(e.a, p);
-  } else if constexpr (is_cconst_v<E>) {
-    if constexpr (S::rank == 0)
-      p.c.times(E::num, E::den);
-    else if constexpr (E::num == 0)
-      p.num.push_back({cat("zeros(", dims<S>(), ")")});
-    else {
-      p.c.times(E::num, E::den);
-      p.num.push_back({cat("ones(", dims<S>(), ")")});
+TAPELESS_PRINTING void collect_factors(const node& e, product& p) {
+  switch (e.o) {
+    case op::mul:
+      collect_factors(e.children[0], p);
+      collect_factors(e.children[1], p);
+      return;
+    case op::div: {
+      collect_factors(e.children[0], p);
+      const signed_text d = print(e.children[1]);
+      if (d.negative) p.c.times(-1, 1);
+      p.den.push_back(d.mag);
+      return;
     }
-  } else if constexpr (is_scalar_rconst_v<E>) {
-    p.c.times(static_cast<double>(e.value));
-  } else if constexpr (is_broadcast_v<E>) {
-    collect_factors(e.a, p);  // broadcast(a) is a * ones(shape)
-    p.num.push_back({cat("ones(", dims<S>(), ")")});
-  } else {
-    const signed_text f = print(e);
-    if (f.negative) p.c.times(-1, 1);
-    p.num.push_back(f.mag);
+    case op::neg:
+      p.c.times(-1, 1);
+      collect_factors(e.children[0], p);
+      return;
+    case op::rational:  // a constant tensor is c * ones(dims)
+      if (e.dims.empty()) {
+        p.c.times(e.num, e.den);
+      } else if (e.num == 0) {
+        p.num.push_back({cat("zeros(", e.dims, ")")});
+      } else {
+        p.c.times(e.num, e.den);
+        p.num.push_back({cat("ones(", e.dims, ")")});
+      }
+      return;
+    case op::number:
+      p.c.times(e.value);
+      return;
+    case op::broadcast:  // broadcast(a) is a * ones(dims)
+      collect_factors(e.children[0], p);
+      p.num.push_back({cat("ones(", e.dims, ")")});
+      return;
+    default: {
+      const signed_text f = print(e);
+      if (f.negative) p.c.times(-1, 1);
+      p.num.push_back(f.mag);
+    }
   }
 }
 
@@ -206,9 +300,14 @@ struct piece {
   std::size_t offset, length;
   signed_text t;
 };
-inline text block(std::vector<piece> pieces, std::size_t n) {
-  std::stable_sort(pieces.begin(), pieces.end(),
-                   [](const piece& a, const piece& b) { return a.offset < b.offset; });
+// Few pieces: an insertion sort (stable).
+TAPELESS_PRINTING void sort_by_offset(std::vector<piece>& pieces) {
+  for (std::size_t i = 1; i < pieces.size(); ++i)
+    for (std::size_t j = i; j > 0 && pieces[j].offset < pieces[j - 1].offset; --j)
+      std::swap(pieces[j], pieces[j - 1]);
+}
+TAPELESS_PRINTING text block(std::vector<piece> pieces, std::size_t n) {
+  sort_by_offset(pieces);
   std::string s = "[";
   std::size_t at = 0;
   auto add = [&](const std::string& x) { s += cat(s.size() > 1 ? ", " : "", x); };
@@ -225,16 +324,14 @@ inline text block(std::vector<piece> pieces, std::size_t n) {
   return {s + "]", kind::atom};
 }
 
-
-template <class E>
-void collect_pieces(const E& e, std::size_t at, std::vector<piece>& out) {
-  if constexpr (is_op_v<E, concat_op>) {
-    collect_pieces(e.l, at, out);
-    collect_pieces(e.r, at + E::left_type::shape_type::size, out);
-  } else if constexpr (is_pad_v<E>) {
-    collect_pieces(e.a, at + E::op::offset, out);
+TAPELESS_PRINTING void collect_pieces(const node& e, std::size_t at, std::vector<piece>& out) {
+  if (e.o == op::concat) {
+    collect_pieces(e.children[0], at, out);
+    collect_pieces(e.children[1], at + e.children[0].size, out);
+  } else if (e.o == op::pad) {
+    collect_pieces(e.children[0], at + e.offset, out);
   } else {
-    out.push_back({at, E::shape_type::size, print(e)});
+    out.push_back({at, e.size, print(e)});
   }
 }
 
@@ -247,12 +344,11 @@ struct term {
   std::size_t n = 0;
 };
 
-template <class E>
-term make_term(const E& e, bool negated) {
+TAPELESS_PRINTING term make_term(const node& e, bool negated) {
   term t;
-  if constexpr (is_pad_v<E>) {
+  if (e.o == op::pad) {
     t.padded = true;
-    t.n = E::shape_type::size;
+    t.n = e.size;
     collect_pieces(e, 0, t.pieces);
     for (piece& p : t.pieces) p.t.negative = p.t.negative != negated;
   } else {
@@ -264,20 +360,19 @@ term make_term(const E& e, bool negated) {
 
 // The terms of a sum: the children of + and the left child of - flatten; the right child of - is
 // one term (so `x - (y - x)` prints as written).
-template <class E>
-void collect_terms(const E& e, bool negated, std::vector<term>& out) {
-  if constexpr (is_op_v<E, add_op>) {
-    collect_terms(e.l, negated, out);
-    collect_terms(e.r, negated, out);
-  } else if constexpr (is_op_v<E, sub_op>) {
-    collect_terms(e.l, negated, out);
-    out.push_back(make_term(e.r, !negated));
+TAPELESS_PRINTING void collect_terms(const node& e, bool negated, std::vector<term>& out) {
+  if (e.o == op::add) {
+    collect_terms(e.children[0], negated, out);
+    collect_terms(e.children[1], negated, out);
+  } else if (e.o == op::sub) {
+    collect_terms(e.children[0], negated, out);
+    out.push_back(make_term(e.children[1], !negated));
   } else {
     out.push_back(make_term(e, negated));
   }
 }
 
-inline signed_text from_terms(std::vector<term> terms) {
+TAPELESS_PRINTING signed_text from_terms(std::vector<term> terms) {
   // Pads into distinct places: one block vector.
   bool disjoint = true;
   std::vector<piece> all;
@@ -286,8 +381,7 @@ inline signed_text from_terms(std::vector<term> terms) {
     all.insert(all.end(), t.pieces.begin(), t.pieces.end());
   }
   if (disjoint) {
-    std::stable_sort(all.begin(), all.end(),
-                     [](const piece& a, const piece& b) { return a.offset < b.offset; });
+    sort_by_offset(all);
     for (std::size_t i = 1; i < all.size(); ++i)
       disjoint = disjoint && all[i - 1].offset + all[i - 1].length <= all[i].offset;
   }
@@ -306,67 +400,74 @@ inline signed_text from_terms(std::vector<term> terms) {
   return {false, {s, kind::sum}};
 }
 
-template <class E>
-signed_text print(const E& e) {
-  using S = typename E::shape_type;
-  if constexpr (is_symbol_v<E>) {
-    return {false, {std::string(E::name)}};
-  } else if constexpr (is_cparam_v<E>) {
-    return {false, {cat("c", std::to_string(E::index))}};
-  } else if constexpr (is_rconst_v<E> && !is_scalar_rconst_v<E>) {
-    return {false, {format_value(e.value)}};
-  } else if constexpr (is_cconst_v<E> || is_rconst_v<E> || is_op_v<E, mul_op> ||
-                       is_op_v<E, div_op> || is_op_v<E, neg_op> ||
-                       is_broadcast_v<E>) {
-    product p;
-    collect_factors(e, p);
-    return from_product(p);
-  } else if constexpr (is_op_v<E, add_op> || is_op_v<E, sub_op> || is_pad_v<E>) {
-    std::vector<term> terms;
-    collect_terms(e, false, terms);
-    return from_terms(std::move(terms));
-  } else if constexpr (is_op_v<E, concat_op>) {
-    std::vector<piece> pieces;
-    collect_pieces(e, 0, pieces);
-    return {false, block(std::move(pieces), S::size)};
-  } else if constexpr (is_op_v<E, matmul_op>) {
-    // Linear in each operand: signs move out. The operands are parenthesised unless they are
-    // atoms (or, on the left, a product of matrices: A @ B @ x).
-    const signed_text l = print(e.l), r = print(e.r);
-    const bool lp = l.mag.k != kind::atom && l.mag.k != kind::matmul;
-    return {l.negative != r.negative,
-            {cat(paren(l.mag, lp), " @ ", paren(r.mag, r.mag.k != kind::atom)), kind::matmul}};
-  } else if constexpr (is_op_v<E, pow_log_op>) {
-    // p log a with 0 where p is 0 (the exponent's derivative of p = pow(a, b)).
-    const text p = render(print(e.l));
-    return {false,
-            {cat(paren(p, p.k != kind::atom && p.k != kind::product), " * log(",
-                 render(print(e.r)).s, ")"),
-             kind::product}};
-  } else if constexpr (is_unary_v<E>) {
-    using Op = typename E::op;
-    const text a = render(print(e.a));
-    if constexpr (requires { Op::exponent; })
-      return {false, {cat("pow(", a.s, ", ", std::to_string(Op::exponent), ")")}};
-    else if constexpr (is_slice_v<E>) {
+TAPELESS_PRINTING signed_text print(const node& e) {
+  switch (e.o) {
+    case op::symbol:
+    case op::value:
+    case op::param:
+      return {false, {e.name}};
+    case op::rational:
+    case op::number:
+    case op::mul:
+    case op::div:
+    case op::neg:
+    case op::broadcast: {
+      product p;
+      collect_factors(e, p);
+      return from_product(p);
+    }
+    case op::add:
+    case op::sub:
+    case op::pad: {
+      std::vector<term> terms;
+      collect_terms(e, false, terms);
+      return from_terms(std::move(terms));
+    }
+    case op::concat: {
+      std::vector<piece> pieces;
+      collect_pieces(e, 0, pieces);
+      return {false, block(std::move(pieces), e.size)};
+    }
+    case op::matmul: {
+      // Linear in each operand: signs move out. The operands are parenthesised unless they are
+      // atoms (or, on the left, a product of matrices: A @ B @ x).
+      const signed_text l = print(e.children[0]), r = print(e.children[1]);
+      const bool lp = l.mag.k != kind::atom && l.mag.k != kind::matmul;
+      return {l.negative != r.negative,
+              {cat(paren(l.mag, lp), " @ ", paren(r.mag, r.mag.k != kind::atom)), kind::matmul}};
+    }
+    case op::pow_log: {
+      // p log a with 0 where p is 0 (the exponent's derivative of p = pow(a, b)).
+      const text p = render(print(e.children[0]));
+      return {false,
+              {cat(paren(p, p.k != kind::atom && p.k != kind::product), " * log(",
+                   render(print(e.children[1])).s, ")"),
+               kind::product}};
+    }
+    case op::slice: {
+      const text a = render(print(e.children[0]));
       const std::string base = paren(a, a.k != kind::atom);
-      if constexpr (Op::length == 0)
-        return {false, {cat(base, "[", std::to_string(Op::offset), "]")}};
-      else
-        return {false, {cat(base, "[", std::to_string(Op::offset), ":",
-                            std::to_string(Op::offset + Op::length), "]")}};
-    } else
-      return {false, {cat(Op::name, "(", a.s, ")")}};
-  } else {
-    using Op = typename E::op;
-    const text l = render(print(e.l)), r = render(print(e.r));
-    if constexpr (Op::precedence == 0)
-      return {false, {cat(Op::name, "(", l.s, ", ", r.s, ")")}};
-    else  // an infix operation not known above
-      return {false, {cat("(", l.s, " ", Op::name, " ", r.s, ")")}};
+      if (e.length == 0) return {false, {cat(base, "[", std::to_string(e.offset), "]")}};
+      return {false, {cat(base, "[", std::to_string(e.offset), ":",
+                          std::to_string(e.offset + e.length), "]")}};
+    }
+    case op::ipow:
+      return {false,
+              {cat("pow(", render(print(e.children[0])).s, ", ", std::to_string(e.num), ")")}};
+    case op::call: {
+      std::string s = cat(e.name, "(");
+      for (std::size_t i = 0; i < e.children.size(); ++i)
+        s += cat(i ? ", " : "", render(print(e.children[i])).s);
+      return {false, {s + ")"}};
+    }
+    case op::infix:
+      break;
   }
+  return {false, {cat("(", render(print(e.children[0])).s, " ", e.name, " ",
+                      render(print(e.children[1])).s, ")")}};
 }
 
+#undef TAPELESS_PRINTING
 }  // namespace printing
 }  // namespace detail
 
@@ -374,7 +475,7 @@ signed_text print(const E& e) {
 // form is listed in docs/printing.md.
 template <Expression E>
 std::string to_string(const E& e) {
-  return detail::printing::render(detail::printing::print(e)).s;
+  return detail::printing::render(detail::printing::print(detail::printing::describe(e))).s;
 }
 
 }  // namespace tapeless
