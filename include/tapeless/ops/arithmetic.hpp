@@ -50,6 +50,113 @@ struct elementwise_binary {
   using result_shape = elementwise_shape_t<SL, SR>;
 };
 
+// `c * a` with c a scalar compile-time constant: a scaled term.
+template <class T>
+inline constexpr bool scaled_v = false;
+template <std::intmax_t N, std::intmax_t D, class A>
+inline constexpr bool scaled_v<binary<mul_op, cconst<N, D, shape<>>, A>> = true;
+
+// A term of a sum split into its constant coefficient and the rest: c * a -> (c, a), -a -> (-1, a),
+// a -> (1, a).
+template <class T>
+struct term_of {
+  using coefficient = constant_t<1>;
+  using rest = T;
+};
+template <std::intmax_t N, std::intmax_t D, class A>
+struct term_of<binary<mul_op, cconst<N, D, shape<>>, A>> {
+  using coefficient = cconst<N, D>;
+  using rest = A;
+};
+template <class A>
+struct term_of<unary<neg_op, A>> {
+  using coefficient = constant_t<-1>;
+  using rest = A;
+};
+
+// The same product up to the order of its two factors (IEEE multiplication commutes exactly).
+template <class A, class B>
+inline constexpr bool same_product_v = std::is_same_v<A, B>;
+template <class P, class Q>
+inline constexpr bool same_product_v<binary<mul_op, P, Q>, binary<mul_op, Q, P>> = true;
+template <class P>
+inline constexpr bool same_product_v<binary<mul_op, P, P>, binary<mul_op, P, P>> = true;
+template <class P>  // square(p) computes p * p
+inline constexpr bool same_product_v<unary<square_op, P>, binary<mul_op, P, P>> = true;
+template <class P>
+inline constexpr bool same_product_v<binary<mul_op, P, P>, unary<square_op, P>> = true;
+
+// Like terms: c1 * a and c2 * a with the same stateless rest a (x + x, 3 * x - x, y*x + x*y).
+template <class L, class R>
+inline constexpr bool like_terms_v =
+    is_stateless_v<L> && is_stateless_v<R> &&
+    same_product_v<typename term_of<L>::rest, typename term_of<R>::rest>;
+
+// A term with a negative constant coefficient, (-c) * a.
+template <class T>
+inline constexpr bool negative_term_v = false;
+template <std::intmax_t N, std::intmax_t D, class A>
+inline constexpr bool negative_term_v<binary<mul_op, cconst<N, D, shape<>>, A>> =
+    cconst<N, D>::num < 0;
+template <class T>
+using minus_coefficient_t = constant_t<-T::left_type::num, T::left_type::den>;
+
+// One level of a sum looked through for like terms: l + (a - b) with l like a is (l + a) - b, and
+// so on. Each rewrite joins two terms into one, so rewriting terminates; the sum is added in
+// another order (within a few ulp of the terms' magnitude).
+template <class T>
+inline constexpr bool is_sum_v = is_op_v<T, add_op> || is_op_v<T, sub_op>;
+template <class L, class R>
+constexpr bool like_in() {
+  if constexpr (is_sum_v<R>)
+    return like_terms_v<L, typename R::left_type> || like_terms_v<L, typename R::right_type>;
+  else
+    return false;
+}
+template <bool Minus, class A, class B>
+constexpr auto add_or_sub(const A& a, const B& b) {
+  if constexpr (Minus)
+    return s::sub(a, b);
+  else
+    return s::add(a, b);
+}
+// l + r (Minus false) or l - r (Minus true) with like terms one level down.
+template <bool Minus, class L, class R>
+constexpr auto regroup(const L& l, const R& r) {
+  constexpr bool rl = like_in<L, R>();
+  if constexpr (rl) {
+    constexpr bool radd = is_op_v<R, add_op>;
+    if constexpr (like_terms_v<L, typename R::left_type>) {
+      // l + (a +- b) -> (l + a) +- b;  l - (a +- b) -> (l - a) -+ b
+      return add_or_sub<radd == Minus>(add_or_sub<Minus>(l, r.l), r.r);
+    } else {
+      // l + (a + b) -> a + (l + b);  l + (a - b) -> a + (l - b)
+      // l - (a + b) -> (l - b) - a;  l - (a - b) -> (l + b) - a
+      if constexpr (!Minus)
+        return s::add(r.l, add_or_sub<!radd>(l, r.r));
+      else
+        return s::sub(add_or_sub<radd>(l, r.r), r.l);
+    }
+  } else if constexpr (like_in<R, L>()) {
+    constexpr bool ladd = is_op_v<L, add_op>;
+    if constexpr (like_terms_v<typename L::left_type, R>) {
+      // (a +- b) + r -> (a + r) +- b;  (a +- b) - r -> (a - r) +- b
+      return add_or_sub<!ladd>(add_or_sub<Minus>(l.l, r), l.r);
+    } else {
+      // (a + b) + r -> a + (b + r);  (a - b) + r -> a + (r - b)
+      // (a + b) - r -> a + (b - r);  (a - b) - r -> a - (b + r)
+      if constexpr (ladd)
+        return s::add(l.l, add_or_sub<Minus>(l.r, r));
+      else if constexpr (!Minus)
+        return s::add(l.l, s::sub(r, l.r));
+      else
+        return s::sub(l.l, s::add(l.r, r));
+    }
+  } else {
+    return no_rewrite{};
+  }
+}
+
 }  // namespace detail
 
 struct add_op : detail::elementwise_binary {
@@ -82,12 +189,23 @@ struct add_op : detail::elementwise_binary {
       return detail::s::to_shape<S>(r);
     else if constexpr (is_zero_v<R>)
       return detail::s::to_shape<S>(l);
+    else if constexpr (detail::like_terms_v<L, R>)
+      // x + x -> 2 * x (exact: both round 2x once); c1 x + c2 x -> (c1 + c2) x (within an ulp
+      // or two of the two products added).
+      return detail::s::mul(
+          detail::folded_add_t<typename detail::term_of<L>::coefficient,
+                               typename detail::term_of<R>::coefficient, shape<>>{},
+          typename detail::term_of<L>::rest{});
     else if constexpr (is_op_v<R, neg_op>)  // l + -r -> l - r
       return detail::s::sub(l, r.a);
     else if constexpr (is_op_v<L, neg_op>)  // -l + r -> r - l
       return detail::s::sub(r, l.a);
+    else if constexpr (detail::negative_term_v<R>)  // l + (-c) r -> l - c r (exact)
+      return detail::s::sub(l, detail::s::mul(detail::minus_coefficient_t<R>{}, r.r));
+    else if constexpr (detail::negative_term_v<L>)  // (-c) l + r -> r - c l (exact)
+      return detail::s::sub(r, detail::s::mul(detail::minus_coefficient_t<L>{}, l.r));
     else
-      return detail::no_rewrite{};
+      return detail::regroup<false>(l, r);
   }
 };
 
@@ -124,12 +242,21 @@ struct sub_op : detail::elementwise_binary {
       return detail::s::to_shape<S>(l);
     else if constexpr (is_zero_v<L>)
       return detail::s::to_shape<S>(detail::s::neg(r));
-    else if constexpr (is_op_v<R, neg_op>)  // l - -r -> l + r
-      return detail::s::add(l, r.a);
     else if constexpr (std::is_same_v<L, R> && is_stateless_v<L>)
       return zero_t<S>{};
+    else if constexpr (detail::like_terms_v<L, R>)  // c1 x - c2 x -> (c1 - c2) x, 3 x - x -> 2 x
+      return detail::s::mul(
+          detail::folded_add_t<typename detail::term_of<L>::coefficient,
+                               constant_t<-detail::term_of<R>::coefficient::num,
+                                          detail::term_of<R>::coefficient::den>,
+                               shape<>>{},
+          typename detail::term_of<L>::rest{});
+    else if constexpr (is_op_v<R, neg_op>)  // l - -r -> l + r
+      return detail::s::add(l, r.a);
+    else if constexpr (detail::negative_term_v<R>)  // l - (-c) r -> l + c r (exact)
+      return detail::s::add(l, detail::s::mul(detail::minus_coefficient_t<R>{}, r.r));
     else
-      return detail::no_rewrite{};
+      return detail::regroup<true>(l, r);
   }
 };
 
@@ -179,12 +306,21 @@ struct mul_op : detail::elementwise_binary {
         return detail::s::mul(detail::folded_mul_t<L, typename R::left_type, shape<>>{}, r.r);
       else
         return detail::no_rewrite{};
-    } else if constexpr (is_op_v<L, neg_op> && is_op_v<R, neg_op>)
+    } else if constexpr (detail::scaled_v<L>)
+      // Constants gather at the front of a product: (c a) b -> c (a b), a (c b) -> c (a b), so
+      // that they fold (2 (3 x) y -> 6 (x y)). The products are rounded in another order: the
+      // value stays within an ulp or two (exact when c is a power of two).
+      return detail::s::mul(typename L::left_type{}, detail::s::mul(l.r, r));
+    else if constexpr (detail::scaled_v<R>)
+      return detail::s::mul(typename R::left_type{}, detail::s::mul(l, r.r));
+    else if constexpr (is_op_v<L, neg_op> && is_op_v<R, neg_op>)
       return detail::s::mul(l.a, r.a);
     else if constexpr (is_op_v<R, neg_op>)  // the sign moves out: l * -r -> -(l * r)
       return detail::s::neg(detail::s::mul(l, r.a));
     else if constexpr (is_op_v<L, neg_op>)
       return detail::s::neg(detail::s::mul(l.a, r));
+    else if constexpr (std::is_same_v<L, R> && is_stateless_v<L>)  // x * x -> square(x) (exact)
+      return detail::s::square(l);
     else
       return detail::no_rewrite{};
   }
@@ -235,6 +371,12 @@ struct div_op : detail::elementwise_binary {
       return zero_t<S>{};
     else if constexpr (is_one_v<R>)
       return detail::s::to_shape<S>(l);
+    else if constexpr (detail::scaled_v<L> && !is_cconst_v<R>)  // (c a) / r -> c (a / r)
+      return detail::s::mul(typename L::left_type{}, detail::s::div(l.r, r));
+    else if constexpr (is_op_v<L, neg_op>)  // (-a) / r -> -(a / r) (exact)
+      return detail::s::neg(detail::s::div(l.a, r));
+    else if constexpr (is_op_v<R, neg_op>)  // l / -r -> -(l / r) (exact)
+      return detail::s::neg(detail::s::div(l, r.a));
     else
       return detail::no_rewrite{};
   }
