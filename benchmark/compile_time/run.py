@@ -11,6 +11,9 @@ each one under /usr/bin/time -v and prints a table of CPU seconds (user + system
                                         mean squared error; value and gradient wrt every weight
                                         and bias
 
+  After the table, the growth rate of each family (chain, mlp): the exponent k of time ~ n^k
+  between its two largest sizes, after subtracting the time of an empty program (the headers).
+
   --files F...   also compile existing translation units (compile only, -c), for example
                  benchmark/gradients.cpp test/core/*.cpp examples/*.cpp
 
@@ -99,6 +102,7 @@ def mlp(layers, width=50):
 MODELS = {
     "chain10": lambda: chain(10),
     "chain50": lambda: chain(50),
+    "chain100": lambda: chain(100),
     "chain200": lambda: chain(200),
     "mlp1": lambda: mlp(1),
     "mlp4": lambda: mlp(4),
@@ -127,6 +131,28 @@ def compile_one(cxx, opt, src, exe, timeout, compile_only=False):
     return user + system, peak_kb / 1024.0, status
 
 
+def report_growth(times, compilers, opt, work, timeout):
+    """time ~ base + c n^k: k from the two largest sizes of each family, base from an empty TU."""
+    import math
+    empty = os.path.join(work, "empty.cpp")
+    with open(empty, "w") as f:
+        f.write(HEADER + "int main() {}\n")
+    for cxx in compilers:
+        base, _, status = compile_one(cxx, opt, empty, os.path.join(work, "empty.exe"), timeout)
+        if status != "ok":
+            continue
+        for family in ("chain", "mlp"):
+            sizes = sorted(int(m[len(family):]) for (m, c) in times if c == cxx and m.startswith(family))
+            if len(sizes) < 2:
+                continue
+            n1, n2 = sizes[-2], sizes[-1]
+            t1, t2 = times[(f"{family}{n1}", cxx)] - base, times[(f"{family}{n2}", cxx)] - base
+            if t1 > 0 and t2 > 0:
+                k = math.log(t2 / t1) / math.log(n2 / n1)
+                print(f"growth {family:<6} {cxx:<10} {opt:<4} time - {base:.2f} s (headers) ~ n^{k:.2f}"
+                      f" from {family}{n1} to {family}{n2}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--compilers", default="g++,clang++")
@@ -147,6 +173,7 @@ def main():
     width = max([10] + [len(m) for m in args.models.split(",")] +
                 [len(os.path.relpath(os.path.abspath(f), os.path.join(INCLUDE, ".."))) for f in args.files])
     print(f"{'model':<{width}} {'compiler':<10} {'opt':<4} {'CPU s':>7} {'peak MB':>8}  status")
+    times = {}
     for name in [m for m in args.models.split(",") if m]:
         src = os.path.join(work, name + ".cpp")
         with open(src, "w") as f:
@@ -154,12 +181,15 @@ def main():
         for cxx in compilers:
             exe = os.path.join(work, f"{name}.{os.path.basename(cxx)}")
             secs, mb, status = compile_one(cxx, args.opt, src, exe, args.timeout)
+            if status == "ok":
+                times[(name, cxx)] = secs
             if status == "ok" and args.run:
                 out = subprocess.run([exe], capture_output=True, text=True).stdout.strip()
                 status += "  -> " + out
             shown = "-" if secs is None else f"{secs:7.2f}"
             shownm = "-" if mb is None else f"{mb:8.0f}"
             print(f"{name:<{width}} {cxx:<10} {args.opt:<4} {shown:>7} {shownm:>8}  {status}", flush=True)
+    report_growth(times, compilers, args.opt, work, args.timeout)
     for src in args.files:
         name = os.path.relpath(os.path.abspath(src), os.path.join(INCLUDE, ".."))
         for cxx in compilers:

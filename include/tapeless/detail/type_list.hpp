@@ -23,6 +23,14 @@ inline constexpr bool contains_v = false;
 template <class T, class... Ts>
 inline constexpr bool contains_v<T, type_list<Ts...>> =
     std::is_base_of_v<type_tag<T>, inherit_tags<Ts...>>;
+// The same as a type: where it is asked once per node (building a node list), a variable would
+// be named with the whole list each time, and g++ spends time quadratic in a name's distinct
+// types on each name.
+template <class T, class L>
+struct contains : std::false_type {};
+template <class T, class... Ts>
+struct contains<T, type_list<Ts...>>
+    : std::bool_constant<__is_base_of(type_tag<T>, inherit_tags<Ts...>)> {};
 
 template <class T, class... Ts>
 consteval std::size_t index_of_impl(type_list<Ts...>) {

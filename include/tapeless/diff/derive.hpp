@@ -58,7 +58,7 @@ struct tangent_builder {
   }
 };
 
-// child_indices<Nodes, N>::value: see eval/program.hpp.
+// child_indices<Nodes, N>::first, ::second: see eval/program.hpp.
 
 template <class Nodes, class Seed, class Wrt>
 struct adjoint_builder {
@@ -69,7 +69,9 @@ struct adjoint_builder {
   template <std::size_t... Is>
   struct child_table<std::index_sequence<Is...>> {
     static constexpr std::array<std::array<std::size_t, 2>, n + 1> value{
-        child_indices<Nodes, at_t<Is, Nodes>>::value..., std::array<std::size_t, 2>{n, n}};
+        std::array<std::size_t, 2>{child_indices<Nodes, at_t<Is, Nodes>>::first::value,
+                                   child_indices<Nodes, at_t<Is, Nodes>>::second::value}...,
+        std::array<std::size_t, 2>{n, n}};
   };
   static constexpr const auto& children = child_table<std::make_index_sequence<n>>::value;
 

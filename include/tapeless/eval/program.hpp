@@ -20,6 +20,7 @@
 #include <boost/hana/contains.hpp>
 #include <boost/hana/tuple.hpp>
 #include <array>
+#include <initializer_list>
 #include <tuple>
 #include <utility>
 
@@ -31,7 +32,7 @@
 namespace tapeless::detail {
 
 // ---- the de-duplicated, topologically ordered node list -------------------------------------
-template <class L, class E, bool Seen = contains_v<E, L>>
+template <class L, class E, bool Seen = contains<E, L>::value>
 struct collect {
   using type = L;
 };
@@ -102,18 +103,23 @@ struct node_position<N, type_list<Ns...>>
 template <class N, class Nodes>
 inline constexpr std::size_t node_index_v = node_position<N, Nodes>::value;
 
-// Children of node N as indices into Nodes (unused entries are Nodes::size).
+// Children of node N as indices into Nodes (unused entries are Nodes::size). Types, not a static
+// data member per node: every variable is given a mangled name, which would hold the whole node
+// list, and g++ spends time quadratic in the distinct types of a name on each one.
 template <class Nodes, class N>
 struct child_indices {
-  static constexpr std::array<std::size_t, 2> value{Nodes::size, Nodes::size};
+  using first = std::integral_constant<std::size_t, Nodes::size>;
+  using second = first;
 };
 template <class Nodes, class Op, class A>
 struct child_indices<Nodes, unary<Op, A>> {
-  static constexpr std::array<std::size_t, 2> value{node_index_v<A, Nodes>, Nodes::size};
+  using first = node_position<A, Nodes>;
+  using second = std::integral_constant<std::size_t, Nodes::size>;
 };
 template <class Nodes, class Op, class L, class R>
 struct child_indices<Nodes, binary<Op, L, R>> {
-  static constexpr std::array<std::size_t, 2> value{node_index_v<L, Nodes>, node_index_v<R, Nodes>};
+  using first = node_position<L, Nodes>;
+  using second = node_position<R, Nodes>;
 };
 
 // What an operation says about itself (ops/*.hpp), false when it says nothing:
@@ -175,7 +181,9 @@ struct fusion_plan {
   template <std::size_t... Is>
   struct tables<std::index_sequence<Is...>> {
     static constexpr std::array<std::array<std::size_t, 2>, n + 1> children{
-        child_indices<Nodes, at_t<Is, Nodes>>::value..., std::array<std::size_t, 2>{n, n}};
+        std::array<std::size_t, 2>{child_indices<Nodes, at_t<Is, Nodes>>::first::value,
+                                   child_indices<Nodes, at_t<Is, Nodes>>::second::value}...,
+        std::array<std::size_t, 2>{n, n}};
     // tensor nodes computable element by element that are not roots
     static constexpr std::array<bool, n + 1> candidate{
         (node_traits<at_t<Is, Nodes>>::has_element && at_t<Is, Nodes>::shape_type::rank > 0 &&
@@ -264,15 +272,21 @@ template <class T, class N, class Roots, bool Fused>
 using slot_value_t = std::conditional_t<is_leaf_v<N> || Fused || is_output_node_v<N, Roots>,
                                         no_value, value_t<T, typename N::shape_type>>;
 
+constexpr bool any_of(std::initializer_list<bool> flags) {
+  for (const bool f : flags)
+    if (f) return true;
+  return false;
+}
+
 template <class T, class Nodes, class Roots, class Seq = std::make_index_sequence<Nodes::size>>
 struct store;
 template <class T, class... Ns, class Roots, std::size_t... Is>
 struct store<T, type_list<Ns...>, Roots, std::index_sequence<Is...>>
     : store_base<std::index_sequence<Is...>,
                  slot_value_t<T, Ns, Roots, fusion_plan<type_list<Ns...>, Roots>::fused[Is]>...> {
-  static constexpr bool holds_heap_values =
-      (on_heap_v<slot_value_t<T, Ns, Roots, fusion_plan<type_list<Ns...>, Roots>::fused[Is]>> ||
-       ...);
+  // (A braced list, not a fold: clang refuses a fold of more than 256 terms.)
+  static constexpr bool holds_heap_values = any_of(
+      {on_heap_v<slot_value_t<T, Ns, Roots, fusion_plan<type_list<Ns...>, Roots>::fused[Is]>>...});
 };
 
 // Whether a sweep's store is the thread's workspace rather than a local (storage.hpp).
@@ -342,7 +356,8 @@ struct program {
   template <std::size_t J>
   TAPELESS_INLINE constexpr auto lazy() const {
     using N = at_t<J, Nodes>;
-    constexpr auto c = child_indices<Nodes, N>::value;
+    constexpr std::size_t c[] = {child_indices<Nodes, N>::first::value,
+                                 child_indices<Nodes, N>::second::value};
     if constexpr (is_unary_v<N>) {
       using A = decltype(value<c[0]>());
       return lazy_value<lazy_unary_elements<typename N::op, A>, T, typename N::shape_type>{
@@ -359,7 +374,8 @@ struct program {
   template <std::size_t I>
   TAPELESS_INLINE constexpr void compute() const {
     using N = at_t<I, Nodes>;
-    constexpr auto c = child_indices<Nodes, N>::value;
+    constexpr std::size_t c[] = {child_indices<Nodes, N>::first::value,
+                                 child_indices<Nodes, N>::second::value};
     if constexpr (fused[I] || is_leaf_v<N>) {
       // a leaf has no rule; a fused node is computed inside its consumer's loop
     } else if constexpr (is_output_node_v<N, Roots>) {
