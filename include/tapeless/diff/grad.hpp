@@ -152,10 +152,8 @@ TAPELESS_INLINE constexpr auto value_and_grad(const E& e, wrt_t<Xs...> w, const 
   detail::check_expression<E>();
   detail::check_scalar_root<E>("");
   const auto b = detail::merge_bindings(bindings...);
-  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
-  if constexpr (!check::complete) {
-    check::report();
-    return detail::rejected{};
+  if constexpr (!detail::all_bound<E, decltype(b)>) {
+    return detail::unbound_error<E, decltype(b)>();
   } else {
     using S = detail::evaluation_scalar_t<T, decltype(b)>;
     return detail::value_and_adjoints<S>(e, constant_t<1>{}, detail::checked_wrt<E>(w), b);
@@ -170,10 +168,8 @@ TAPELESS_INLINE constexpr auto grad(const E& e, wrt_t<Xs...> w, const B&... bind
   detail::check_expression<E>();
   detail::check_scalar_root<E>("");
   const auto b = detail::merge_bindings(bindings...);
-  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
-  if constexpr (!check::complete) {
-    check::report();
-    return detail::rejected{};
+  if constexpr (!detail::all_bound<E, decltype(b)>) {
+    return detail::unbound_error<E, decltype(b)>();
   } else {
     using S = detail::evaluation_scalar_t<T, decltype(b)>;
     return detail::adjoints<S>(e, constant_t<1>{}, detail::checked_wrt<E>(w), b);
@@ -193,10 +189,8 @@ TAPELESS_INLINE constexpr auto value_and_vjp(const E& e, const U& u, wrt_t<Xs...
                 "tapeless::vjp: the cotangent u must have the shape of the expression");
   using seed = detail::seed_symbol<S>;
   const auto b = detail::merge_bindings(bindings..., seed{} = u);
-  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
-  if constexpr (!check::complete) {
-    check::report();
-    return detail::rejected{};
+  if constexpr (!detail::all_bound<E, decltype(b)>) {
+    return detail::unbound_error<E, decltype(b)>();
   } else {
     using Sc = detail::evaluation_scalar_t<T, decltype(b)>;
     return detail::value_and_adjoints<Sc>(e, seed{}, detail::checked_wrt<E>(w), b);
@@ -217,10 +211,8 @@ TAPELESS_INLINE constexpr auto vjp(const E& e, const U& u, wrt_t<Xs...> w, const
                 "tapeless::vjp: the cotangent u must have the shape of the expression");
   using seed = detail::seed_symbol<S>;
   const auto b = detail::merge_bindings(bindings..., seed{} = u);
-  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
-  if constexpr (!check::complete) {
-    check::report();
-    return detail::rejected{};
+  if constexpr (!detail::all_bound<E, decltype(b)>) {
+    return detail::unbound_error<E, decltype(b)>();
   } else {
     using Sc = detail::evaluation_scalar_t<T, decltype(b)>;
     return detail::adjoints<Sc>(e, seed{}, detail::checked_wrt<E>(w), b);
@@ -235,10 +227,8 @@ constexpr auto jvp(const E& e, const X&, const V& v, const B&... bindings) {
   static_assert(std::is_same_v<shape_of_value_t<V>, typename X::shape_type>,
                 "tapeless::jvp: the tangent v must have the shape of the symbol x");
   const auto b = detail::merge_bindings(bindings..., detail::direction_symbol<X>{} = v);
-  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
-  if constexpr (!check::complete) {
-    check::report();
-    return detail::rejected{};
+  if constexpr (!detail::all_bound<E, decltype(b)>) {
+    return detail::unbound_error<E, decltype(b)>();
   } else {
     using S = detail::evaluation_scalar_t<T, decltype(b)>;
     const auto pool = detail::constant_pool(e);
@@ -277,10 +267,8 @@ constexpr auto jacobian(const E& e, const X&, const B&... bindings) {
   detail::check_expression<E>();
   static_assert(Symbol<X>, "tapeless::jacobian: the variable to differentiate by must be a symbol");
   const auto b = detail::merge_bindings(bindings...);
-  using check = detail::binding_check<detail::nodes_t<detail::lowered_t<E>>, decltype(b)>;
-  if constexpr (!check::complete) {
-    check::report();
-    return detail::rejected{};
+  if constexpr (!detail::all_bound<E, decltype(b)>) {
+    return detail::unbound_error<E, decltype(b)>();
   } else {
     using S = detail::evaluation_scalar_t<T, decltype(b)>;
     const auto pool = detail::constant_pool(e);
@@ -297,10 +285,8 @@ constexpr auto hessian(const E& e, const X&, const B&... bindings) {
   static_assert(E::shape_type::rank == 0, "tapeless::hessian: the expression must be a scalar");
   const auto b = detail::merge_bindings(bindings...);
   using LE = detail::lowered_t<E>;
-  using check = detail::binding_check<detail::nodes_t<LE>, decltype(b)>;
-  if constexpr (!check::complete) {
-    check::report();
-    return detail::rejected{};
+  if constexpr (!detail::all_bound<E, decltype(b)>) {
+    return detail::unbound_error<E, decltype(b)>();
   } else {
     using S = detail::evaluation_scalar_t<T, decltype(b)>;
     const auto pool = detail::constant_pool(e);

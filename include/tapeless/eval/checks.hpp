@@ -15,6 +15,7 @@
 
 #include "../detail/type_list.hpp"
 #include "../expr/node.hpp"
+#include "../diff/lower.hpp"
 #include "program.hpp"
 
 namespace tapeless {
@@ -108,14 +109,23 @@ struct binding_report<type_list<Ss...>, type_list<Ks...>> {
 };
 
 // Whether every symbol among Nodes is bound (complete), and the error when one is not (report).
-//   using C = binding_check<nodes_t<LE>, decltype(b)>;
-//   if constexpr (!C::complete) { C::report(); return rejected{}; } else { ...the work... }
+// A public function writes
+//   if constexpr (!all_bound<E, decltype(b)>) return unbound_error<E, decltype(b)>(); else ...
 template <class Nodes, class Bindings>
 struct binding_check {
   using R = binding_report<symbols_of_t<Nodes>, bound_keys_t<Bindings>>;
   static constexpr bool complete = R::complete;
   static constexpr void report() { report_unbound<typename R::unbound, typename R::unused>(); }
 };
+
+// The same for expression E (its lowered nodes, as the sweep sees them).
+template <class E, class Bindings>
+inline constexpr bool all_bound = binding_check<nodes_t<lowered_t<E>>, Bindings>::complete;
+template <class E, class Bindings>
+constexpr rejected unbound_error() {
+  binding_check<nodes_t<lowered_t<E>>, Bindings>::report();
+  return {};
+}
 
 }  // namespace detail
 }  // namespace tapeless

@@ -34,10 +34,8 @@ constexpr auto eval(const E& e, const B&... bindings) {
   detail::check_expression<E>();
   const auto b = detail::merge_bindings(bindings...);
   using LE = detail::lowered_t<E>;
-  using check = detail::binding_check<detail::nodes_t<LE>, decltype(b)>;
-  if constexpr (!check::complete) {
-    check::report();
-    return detail::rejected{};
+  if constexpr (!detail::all_bound<E, decltype(b)>) {
+    return detail::unbound_error<E, decltype(b)>();
   } else {
     using S = detail::evaluation_scalar_t<T, decltype(b)>;
     const auto pool = detail::constant_pool(e);
