@@ -63,15 +63,8 @@ inline item_range items_of(std::size_t count, int rank, int ranks) {
 // are the whole batch's (bitwise those of odeint::odeint_adjoint_batch on one process); `items`
 // holds this rank's own items' full results, items[k] being item mine.first + k.
 template <class Item, class Grad, class V>
-struct batch_result {
+struct batch_result : odeint::batch_result<Item, Grad, V> {
   item_range mine;
-  std::vector<Item> items;
-  std::vector<V> losses;
-  V loss_sum;
-  V loss_mean;
-  Grad dparams_sum;
-  Grad dparams_mean;
-  odeint::solve_stats stats;
 };
 
 namespace detail {
@@ -197,7 +190,7 @@ auto odeint_adjoint_batch(const boost::mpi::communicator& comm, const Model& mod
   if (rank + 1 < ranks) comm.send(rank + 1, 0, sums.data(), int(P + 1));
   boost::mpi::broadcast(comm, sums.data(), int(P + 1), ranks - 1);
 
-  batch_result<R, Grad, V> out{mine, {}, std::vector<V>(count), sums[0], V(0), Grad{}, Grad{}, {}};
+  batch_result<R, Grad, V> out{{{}, std::vector<V>(count), sums[0], V(0), Grad{}, Grad{}, {}}, mine};
   detail::unflatten(out.dparams_sum, sums.data() + 1);
   const V inv = V(1) / V(count);
   out.loss_mean = out.loss_sum * inv;
