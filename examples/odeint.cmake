@@ -32,6 +32,7 @@ tapeless_add_example_run(lotka_volterra uneven
   "recovered: every parameter within")
 tapeless_add_example(stiff stiff.cpp EXPECT
   "rosenbrock4 \\([0-9]+ steps\\)"
+  "observed: forward steps from [0-9.e+-]+ to [0-9.e+-]+, [0-9]+ backward steps"
   "finite differences: dL/dmu = [-0-9.e+]+ \\(relative difference [0-9.]+e-0[5-9]\\)")
 
 # Checkpoints: a run stopped after iteration 50 resumes from its iteration-40 checkpoint and ends

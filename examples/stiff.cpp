@@ -2,6 +2,7 @@
 // from the one expression of f and handed to Odeint's rosenbrock4, which then takes a few hundred
 // steps where an explicit stepper takes tens of thousands; the adjoint runs rosenbrock4 backward
 // too, with the Jacobian of the adjoint dynamics derived the same way.
+#include <algorithm>
 #include <array>
 #include <boost/numeric/odeint/integrate/integrate_adaptive.hpp>
 #include <boost/numeric/odeint/stepper/generation.hpp>
@@ -57,12 +58,30 @@ int main(int argc, char** argv) {
   const std::array<double, 2> times{0.0, T};
   tlo::options opt;
   opt.rtol = opt.atol = 1e-9;
+  // [observer]
+  // An observer sees every accepted step: here, the range of step sizes rosenbrock4 takes.
+  double last_t = 0, h_min = T, h_max = 0;
+  std::size_t backward_calls = 0;
+  const auto on_forward = [&](const tl::vector<double, 2>&, double tn) {
+    if (tn > 0) {
+      h_min = std::min(h_min, tn - last_t);
+      h_max = std::max(h_max, tn - last_t);
+    }
+    last_t = tn;
+  };
+  const auto on_backward = [&](const tl::vector<double, 2>& /*a = dL/dz(t)*/, double) {
+    ++backward_calls;
+  };
   const auto r = tlo::odeint_adjoint(model, objective, z0, times, tl::at(mu = m), opt,
-                                     ode::rosenbrock4<double>());
+                                     ode::rosenbrock4<double>(),
+                                     tlo::observe(on_forward, on_backward));
+  // [/observer]
   std::printf("L = %.9f, dL/dmu = %.6e, dL/dz0 = [%.6f, %.6f]\n", r.loss, r.dparams[mu], r.dz0[0],
               r.dz0[1]);
   std::printf("  forward %zu steps, backward %zu steps, %zu Jacobians\n", r.stats.forward_steps,
               r.stats.backward_steps, r.stats.jacobian_evals);
+  std::printf("  observed: forward steps from %.2e to %.2e, %zu backward steps\n", h_min, h_max,
+              backward_calls);
 
   // The same by central finite differences of the forward solve.
   auto loss_at = [&](double mm) {

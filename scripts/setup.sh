@@ -1,16 +1,31 @@
 #!/bin/sh
-# Install what tapeless needs to build its tests, examples and benchmarks, from Debian's packages
-# only (run as root on Debian bookworm): the compilers and CMake, Boost (Hana, Odeint), Catch2,
-# Google Benchmark, and Boost.MPI with Open MPI for <tapeless/mpi.hpp>, spiral_mpi and the MPI
-# tests. `--plot` adds gnuplot, which the spiral example uses to draw its PNG.
+# Installs, from Debian's packages only (as root, on Debian bookworm), what tapeless needs:
+#   scripts/setup.sh          everything for the tests, examples and benchmarks: g++ and clang,
+#                             CMake, Boost (Hana, Odeint), Catch2, Google Benchmark, and Boost.MPI
+#                             with Open MPI for <tapeless/mpi.hpp>
+#   scripts/setup.sh --plot   only what the flagship example needs: g++, CMake, Boost, and gnuplot
+#                             for its PNG
+# It says what it installs as it goes: a fresh machine takes a few minutes.
 set -eu
-packages="cmake make g++ clang libboost-dev catch2 libbenchmark-dev"
-packages="$packages libboost-mpi-dev openmpi-bin libopenmpi-dev"
-if [ "${1:-}" = "--plot" ]; then
-  packages="$packages gnuplot-nox"
-fi
 export DEBIAN_FRONTEND=noninteractive
+
+# install WHAT PACKAGES...: one group, announced, apt's own output kept out of the way.
+install() {
+  what=$1
+  shift
+  echo "setup: installing $what ($*)"
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+echo "setup: updating the package lists"
 apt-get update -qq
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $packages >/dev/null
-echo "setup: installed $packages"
+install "the C++ compiler and CMake" cmake make g++
+install "Boost (Hana, Odeint)" libboost-dev
+if [ "${1:-}" = "--plot" ]; then
+  install "gnuplot, which draws the spiral's PNG" gnuplot-nox
+else
+  install "clang++, the second compiler the tests run on" clang
+  install "the test and benchmark frameworks" catch2 libbenchmark-dev
+  install "Boost.MPI and Open MPI, for <tapeless/mpi.hpp>" libboost-mpi-dev openmpi-bin libopenmpi-dev
+fi
+echo "setup: done"

@@ -12,6 +12,7 @@
 //   odeint/options.hpp   options, adjoint_method, solve_stats
 //   odeint/errors.hpp    solver_error, failure
 //   odeint/solve.hpp     solve(...): the forward solve at observation times
+//   odeint/observer.hpp  observe(on_forward[, on_backward]): see every accepted step of a solve
 //   odeint/adjoint.hpp   odeint_adjoint(...): the loss and its gradient
 //   odeint/batch.hpp     odeint_adjoint_batch(...), solve_batch(...): many items on all cores
 #include "odeint/adjoint.hpp"
@@ -20,6 +21,7 @@
 #include "odeint/implicit.hpp"
 #include "odeint/loss.hpp"
 #include "odeint/model.hpp"
+#include "odeint/observer.hpp"
 #include "odeint/options.hpp"
 #include "odeint/solve.hpp"
 #include "odeint/state.hpp"

@@ -478,4 +478,10 @@ std::string to_string(const E& e) {
   return detail::printing::render(detail::printing::print(detail::printing::describe(e))).s;
 }
 
+// A value as the printer shows constants: a vector [0.3, -0.7], a matrix row by row [1, 2; 3, 4].
+template <class T, std::size_t... D>
+std::string to_string(const tensor<T, D...>& v) {
+  return detail::format_value(v);
+}
+
 }  // namespace tapeless

@@ -1,6 +1,7 @@
 #pragma once
 // The tapeless DSL: expressions, evaluation, derivatives, printing. The Boost.Odeint bridge is
-// opt-in: include <tapeless/odeint.hpp>; training pieces: <tapeless/train.hpp>.
+// opt-in: include <tapeless/odeint.hpp>; training pieces: <tapeless/train.hpp>. Layers and
+// initialisers (nn.hpp) are included here.
 #include "config.hpp"
 #include "tensor.hpp"
 #include "expr/node.hpp"
@@ -14,3 +15,4 @@
 #include "diff/d.hpp"
 #include "diff/grad.hpp"
 #include "print.hpp"
+#include "nn.hpp"

@@ -34,24 +34,60 @@ consteval bool distinct_types() {
 struct allow_unused_t {};
 inline constexpr allow_unused_t allow_unused{};
 
+// A group of parameter symbols, such as a layer (nn/linear.hpp): wrt(fc1) means
+// wrt(fc1.weight, fc1.bias), so a model's symbols are not listed twice.
+template <class T>
+concept ParameterGroup = requires { typename std::remove_cvref_t<T>::parameter_symbols; };
+
+namespace detail {
+template <class X>
+struct wrt_items {
+  using type = type_list<X>;
+};
+template <ParameterGroup X>
+struct wrt_items<X> {
+  using type = typename X::parameter_symbols;
+};
+template <class... Ls>
+struct concat_lists;
+template <>
+struct concat_lists<> {
+  using type = type_list<>;
+};
+template <class... A>
+struct concat_lists<type_list<A...>> {
+  using type = type_list<A...>;
+};
+template <class... A, class... B, class... Rest>
+struct concat_lists<type_list<A...>, type_list<B...>, Rest...>
+    : concat_lists<type_list<A..., B...>, Rest...> {};
 template <class... Xs>
-constexpr auto wrt(const Xs&...) {
+struct checked_symbols {
+  static constexpr bool ok = (Symbol<Xs> && ...) && distinct_types<Xs...>();
+  using type = std::conditional_t<ok, wrt_t<Xs...>, wrt_t<>>;
+  using unused_allowed = std::conditional_t<ok, wrt_t<allow_unused_t, Xs...>, wrt_t<>>;
+};
+template <class... Xs>
+constexpr auto make_wrt(type_list<Xs...>) {
   static_assert((Symbol<Xs> && ...), "tapeless::wrt: every argument must be a symbol "
-                                     "(made with var<\"name\", dims...>), not an expression");
-  static_assert(detail::distinct_types<Xs...>(),
+                                     "(made with var<\"name\", dims...>) or a layer, not an "
+                                     "expression");
+  static_assert(!(Symbol<Xs> && ...) || distinct_types<Xs...>(),
                 "tapeless::wrt: a symbol is listed twice; name each symbol once");
-  if constexpr ((Symbol<Xs> && ...) && detail::distinct_types<Xs...>())
-    return wrt_t<Xs...>{};
-  else
-    return wrt_t<>{};
+  return checked_symbols<Xs...>{};
 }
 template <class... Xs>
-constexpr auto wrt(allow_unused_t, const Xs&... xs) {
-  using W = decltype(wrt(xs...));  // the same checks
-  if constexpr (std::is_same_v<W, wrt_t<Xs...>>)
-    return wrt_t<allow_unused_t, Xs...>{};
-  else
-    return W{};
+using wrt_symbols = decltype(make_wrt(
+    typename concat_lists<typename wrt_items<std::remove_cvref_t<Xs>>::type...>::type{}));
+}  // namespace detail
+
+template <class... Xs>
+constexpr auto wrt(const Xs&...) {
+  return typename detail::wrt_symbols<Xs...>::type{};
+}
+template <class... Xs>
+constexpr auto wrt(allow_unused_t, const Xs&...) {
+  return typename detail::wrt_symbols<Xs...>::unused_allowed{};
 }
 
 namespace detail {

@@ -32,6 +32,7 @@
 #include "detail/forward.hpp"
 #include "detail/implicit_stepping.hpp"
 #include "loss.hpp"
+#include "observer.hpp"
 #include "model.hpp"
 #include "options.hpp"
 
@@ -94,9 +95,9 @@ typename Ctx::value_type jump(const Ctx& ctx, S& s, std::size_t a_off, std::size
   return dt;
 }
 
-template <class AdjS, class Ctx, class States, class G, class Times, class Out>
+template <class AdjS, class Ctx, class States, class G, class Times, class Out, class OnBackward>
 void run_backsolve(const Ctx& ctx, const options& opt, const States& Zm, const G& g,
-                   const Times& times, std::size_t k, Out& out) {
+                   const Times& times, std::size_t k, Out& out, const OnBackward& on_backward) {
   using V = typename Ctx::value_type;
   constexpr std::size_t N = Ctx::N, P = Ctx::P, M = 2 * N + P + 1;
   using Sch = scheme<typename user_stepper<AdjS>::type>;
@@ -119,7 +120,8 @@ void run_backsolve(const Ctx& ctx, const options& opt, const States& Zm, const G
   };
   drv.restart(s, t, first_step(t, double(times[k - 2])));
   for (std::size_t i = k - 1; i > 0; --i) {
-    drv.advance(sys, s, M, t, double(times[i - 1]), [](double, const auto&) {});
+    drv.advance(sys, s, M, t, double(times[i - 1]),
+                [&](double tn, const auto& sn) { notify<V, N>(on_backward, sn, N, tn); });
     if (i == 1) break;
     if (opt.reset_state)
       for (std::size_t n = 0; n < N; ++n) s[n] = Zm(i - 1, n);
@@ -182,11 +184,12 @@ void refine(hermite_trajectory<V, N>& traj, const Ctx& ctx, Driver& drv, Sys& sy
   }
 }
 
-template <class S, class AdjS, class Ctx, class States, class G, class Times, class Out>
+template <class S, class AdjS, class Ctx, class States, class G, class Times, class Out,
+          class OnBackward>
 void run_checkpointed(Ctx& ctx, const options& opt,
                       const std::vector<checkpoint<typename Ctx::value_type, Ctx::N>>& cps,
                       const States& Zm, const G& g, const Times& times, std::size_t k, Out& out,
-                      std::size_t forward_steps) {
+                      std::size_t forward_steps, const OnBackward& on_backward) {
   using V = typename Ctx::value_type;
   constexpr std::size_t N = Ctx::N, P = Ctx::P, M = N + P + 1;
   using FSch = scheme<typename user_stepper<S>::type>;
@@ -246,7 +249,8 @@ void run_checkpointed(Ctx& ctx, const options& opt,
                            : adrv.step();
     first = false;
     adrv.restart(s, t, dt0);
-    adrv.advance(asys, s, M, t, cps[c - 1].t, [](double, const auto&) {});
+    adrv.advance(asys, s, M, t, cps[c - 1].t,
+                 [&](double tn, const auto& sn) { notify<V, N>(on_backward, sn, 0, tn); });
     const std::size_t j = cps[c - 1].obs;
     if (j != static_cast<std::size_t>(-1) && j > 0)
       out.dtimes[j] = jump(ctx, s, 0, N + P, Zm, g, times, j);
@@ -350,12 +354,14 @@ void check_discrete(const Tab& tab, const options& opt) {
 // `params` binds every parameter of the model (and any other symbol f or the loss needs) as
 // `tl::at(W = w, ...)`, values or std::cref; they are read in place, never copied or written. The
 // steppers name the schemes (see detail/stepping.hpp); the adjoint stepper defaults to the forward
-// one. Throws solver_error on failure, std::invalid_argument on inconsistent input.
+// one. A last argument tlo::observe(on_forward[, on_backward]) sees every accepted step
+// (odeint/observer.hpp). Throws solver_error on failure, std::invalid_argument on inconsistent
+// input.
 template <class Model, class Loss, class Z0, class Times, class Params, class Stepper,
-          class AdjointStepper>
+          class AdjointStepper, class OnForward, class OnBackward>
 auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Times& times,
                     const Params& params, const options& opt, const Stepper&,
-                    const AdjointStepper&) {
+                    const AdjointStepper&, const observers<OnForward, OnBackward>& obs) {
   static_assert(is_ode_model_v<Model>,
                 "tapeless::odeint::odeint_adjoint: the first argument must be a model made by "
                 "ode(f, z, t, wrt(...))");
@@ -473,11 +479,15 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
                   " needs more than options::max_steps = " + std::to_string(opt.max_steps) +
                   " steps by t = " + detail::num(double(times[i + 1])));
       }
-      da.forward(times, k, Zm);
+      detail::notify<V, N>(obs.forward, z.data, 0, t0);
+      da.forward(times, k, Zm,
+                 [&](const auto& y, double tn) { detail::notify<V, N>(obs.forward, y.data, 0, tn); });
       lg.emplace(loss_and_grad());
       const auto& g = lg->second;
       std::vector<V> tbar(k, V(0));
-      da.backward(times, k, Zm, g, parts.dz0, parts.theta, tbar);
+      da.backward(times, k, Zm, g, parts.dz0, parts.theta, tbar, [&](const auto& a, double tn) {
+        detail::notify<V, N>(obs.backward, a.data, 0, tn);
+      });
       for (std::size_t i = 0; i < N; ++i) parts.dz0.data[i] += g(0, i);
       for (std::size_t i = 0; i < k; ++i) parts.dtimes[i] = tbar[i];
     } else {
@@ -500,8 +510,10 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
             detail::load(zi, xi, 0);
             for (std::size_t n = 0; n < N; ++n) Zm(i, n) = zi.data[n];
             if (checkpointed) cps.push_back({double(times[i]), zi, d.step(), i});
+            if (i == 0) detail::notify<V, N>(obs.forward, xi, 0, t0);
           },
           [&](double tn, const auto& xn, double target) {
+            detail::notify<V, N>(obs.forward, xn, 0, tn);
             ++accepted;
             if (checkpointed && opt.checkpoint_every > 0 && accepted % opt.checkpoint_every == 0 &&
                 tn < target) {
@@ -514,9 +526,9 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
       const auto& g = lg->second;
       if (checkpointed)
         detail::run_checkpointed<Stepper, AdjointStepper>(ctx, opt, cps, Zm, g, times, k, parts,
-                                                           accepted);
+                                                           accepted, obs.backward);
       else
-        detail::run_backsolve<AdjointStepper>(ctx, opt, Zm, g, times, k, parts);
+        detail::run_backsolve<AdjointStepper>(ctx, opt, Zm, g, times, k, parts, obs.backward);
     }
 
     const auto& lr = lg->first;
@@ -550,11 +562,27 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
   }
 }
 
-// The adjoint with the forward stepper for both directions.
+// Without observers; with the forward stepper for both directions.
+template <class Model, class Loss, class Z0, class Times, class Params, class Stepper,
+          class AdjointStepper>
+auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Times& times,
+                    const Params& params, const options& opt, const Stepper& stepper,
+                    const AdjointStepper& adjoint_stepper) {
+  return odeint_adjoint(model, loss, z0, times, params, opt, stepper, adjoint_stepper,
+                        observers<no_observer>{});
+}
 template <class Model, class Loss, class Z0, class Times, class Params, class Stepper>
 auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Times& times,
                     const Params& params, const options& opt, const Stepper& stepper) {
-  return odeint_adjoint(model, loss, z0, times, params, opt, stepper, stepper);
+  return odeint_adjoint(model, loss, z0, times, params, opt, stepper, stepper,
+                        observers<no_observer>{});
+}
+template <class Model, class Loss, class Z0, class Times, class Params, class Stepper,
+          class OnForward, class OnBackward>
+auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Times& times,
+                    const Params& params, const options& opt, const Stepper& stepper,
+                    const observers<OnForward, OnBackward>& obs) {
+  return odeint_adjoint(model, loss, z0, times, params, opt, stepper, stepper, obs);
 }
 
 }  // namespace tapeless::odeint

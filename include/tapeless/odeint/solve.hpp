@@ -8,17 +8,21 @@
 // times[0] is the initial time of z0 (row 0 of the result is z0). With times in a std::array or
 // tapeless::vector of K the result is a tapeless::matrix<V, K, N> (row i = z(t_i)), ready to bind
 // to a loss's states symbol; with any other indexable range (std::vector) a std::vector of states.
+// A last argument tlo::observe(on_step) sees every accepted step (odeint/observer.hpp).
 #include <cstddef>
 #include <vector>
 
 #include "detail/forward.hpp"
 #include "detail/implicit_stepping.hpp"
+#include "observer.hpp"
 
 namespace tapeless::odeint {
 
-template <class Model, class Z0, class Times, class Params, class Stepper>
+template <class Model, class Z0, class Times, class Params, class Stepper, class OnForward,
+          class OnBackward>
 auto solve(const Model& model, const Z0& z0, const Times& times, const Params& params,
-           const options& opt, const Stepper& /*stepper: names the scheme*/) {
+           const options& opt, const Stepper& /*stepper: names the scheme*/,
+           const observers<OnForward, OnBackward>& obs) {
   static_assert(
       is_ode_model_v<Model>,
       "tapeless::odeint::solve: the first argument must be a model made by ode(f, z, t, wrt(...))");
@@ -69,8 +73,11 @@ auto solve(const Model& model, const Z0& z0, const Times& times, const Params& p
     auto run = [&](auto& out) {
       detail::forward_pass(
           drv, sys, x, N, times, k, opt,
-          [&](std::size_t i, const auto& xi, auto&) { store(out, i, xi); },
-          [](double, const auto&, double) {});
+          [&](std::size_t i, const auto& xi, auto&) {
+            store(out, i, xi);
+            if (i == 0) detail::notify<V, N>(obs.forward, xi, 0, double(times[0]));
+          },
+          [&](double tn, const auto& xn, double) { detail::notify<V, N>(obs.forward, xn, 0, tn); });
     };
     if constexpr (StaticState<Times>) {
       tensor<V, static_size_v<Times>, N> out{};
@@ -82,6 +89,12 @@ auto solve(const Model& model, const Z0& z0, const Times& times, const Params& p
       return out;
     }
   }
+}
+
+template <class Model, class Z0, class Times, class Params, class Stepper>
+auto solve(const Model& model, const Z0& z0, const Times& times, const Params& params,
+           const options& opt, const Stepper& stepper) {
+  return solve(model, z0, times, params, opt, stepper, observers<no_observer>{});
 }
 
 }  // namespace tapeless::odeint

@@ -115,24 +115,28 @@ class discrete_adjoint {
   }
 
   // The forward pass: rows of states at the observation times.
-  template <class Times, class States>
-  void forward(const Times& times, std::size_t kk, States& states) {
+  template <class Times, class States, class OnStep>
+  void forward(const Times& times, std::size_t kk, States& states, OnStep&& on_step) {
     vec y;
     for (std::size_t i = 0; i < N; ++i) y.data[i] = states(0, i);
     for (std::size_t s = 0; s + 1 < kk; ++s) {
       const double t0 = double(times[s]), span = double(times[s + 1]) - t0;
       const std::size_t m = steps_in(span);
       const double h = span / double(m);
-      for (std::size_t n = 0; n < m; ++n) step(y, t0 + double(n) * h, h);
+      for (std::size_t n = 0; n < m; ++n) {
+        step(y, t0 + double(n) * h, h);
+        on_step(std::as_const(y), n + 1 == m ? double(times[s + 1]) : t0 + double(n + 1) * h);
+      }
       for (std::size_t i = 0; i < N; ++i) states(s + 1, i) = y.data[i];
     }
   }
 
   // The reverse pass: lambda enters as dL/dz(t_{K-1}) and leaves as dL/dz(t_0) without the jump
   // at t_0; theta_bar (flat) and times_bar accumulate.
-  template <class Times, class States, class G>
+  // on_step(lambda, t) after every reverse step.
+  template <class Times, class States, class G, class OnStep>
   void backward(const Times& times, std::size_t kk, const States& states, const G& g, vec& lambda,
-                std::vector<V>& theta_bar, std::vector<V>& times_bar) {
+                std::vector<V>& theta_bar, std::vector<V>& times_bar, OnStep&& on_step) {
     for (std::size_t i = 0; i < N; ++i) lambda.data[i] = g(kk - 1, i);
     for (std::size_t s = kk - 1; s-- > 0;) {
       const double t0 = double(times[s]), span = double(times[s + 1]) - t0;
@@ -146,8 +150,10 @@ class discrete_adjoint {
         step(ys_[n + 1], t0 + double(n) * h, h);
       }
       double hbar = 0;
-      for (std::size_t n = m; n-- > 0;)
+      for (std::size_t n = m; n-- > 0;) {
         hbar += reverse_step(ys_[n], t0, n, h, lambda, theta_bar, times_bar[s]);
+        on_step(std::as_const(lambda), t0 + double(n) * h);
+      }
       times_bar[s + 1] += V(hbar / double(m));
       times_bar[s] -= V(hbar / double(m));
       if (s > 0)

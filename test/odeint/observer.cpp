@@ -1,0 +1,121 @@
+// Observers (tlo::observe): on dz/dt = -k z with L = sum over the observations of z(t_i), every
+// observed forward state is z0 exp(-k t), every observed adjoint is the closed form
+// a(t) = sum_{t_i > t} exp(-k (t_i - t)), the calls match the step counts, and observing changes
+// no result.
+#include <boost/numeric/odeint/stepper/runge_kutta4.hpp>
+#include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <tapeless/odeint.hpp>
+#include <vector>
+
+namespace tl = tapeless;
+namespace tlo = tapeless::odeint;
+namespace ode = boost::numeric::odeint;
+
+namespace {
+constexpr auto z = tl::var<"z", 1>;
+constexpr auto t = tl::var<"t">;
+constexpr auto k = tl::var<"k">;
+constexpr auto zi = tl::var<"zi", 1>;
+constexpr double kv = 0.7, z0v = 1.5;
+const std::vector<double> times{0.0, 0.5, 1.25, 2.0};
+const auto model = tlo::ode(-k * z, z, t, tl::wrt(k));
+const auto objective = tlo::observation_loss(tl::sum(zi), zi, tlo::reduction::sum);
+
+struct seen {
+  std::vector<double> t, v;
+};
+
+double adjoint_closed_form(double s) {
+  double a = 0;
+  for (double ti : times)
+    if (ti > s + 1e-12) a += std::exp(-kv * (ti - s));
+  return a;
+}
+}  // namespace
+
+TEST_CASE("solve shows every accepted step, in order, on the exact solution", "[observer]") {
+  seen fwd;
+  const auto on_step = [&](const tl::vector<double, 1>& zs, double ts) {
+    fwd.t.push_back(ts);
+    fwd.v.push_back(zs[0]);
+  };
+  tlo::options opt;
+  opt.rtol = 1e-10;
+  opt.atol = 1e-12;
+  const ode::runge_kutta_dopri5<std::array<double, 1>> dopri5;
+  const auto observed = tlo::solve(model, std::array<double, 1>{z0v}, times, tl::at(k = kv), opt,
+                                   dopri5, tlo::observe(on_step));
+  const auto plain = tlo::solve(model, std::array<double, 1>{z0v}, times, tl::at(k = kv), opt, dopri5);
+  REQUIRE(observed.size() == plain.size());
+  for (std::size_t i = 0; i < plain.size(); ++i) CHECK(observed[i][0] == plain[i][0]);
+
+  REQUIRE(fwd.t.size() > times.size());  // more steps than observations at rtol 1e-10
+  CHECK(fwd.t.front() == 0.0);
+  CHECK(fwd.v.front() == z0v);
+  CHECK(fwd.t.back() == 2.0);
+  for (std::size_t i = 1; i < fwd.t.size(); ++i) CHECK(fwd.t[i] > fwd.t[i - 1]);
+  for (std::size_t i = 0; i < fwd.t.size(); ++i)
+    CHECK(fwd.v[i] == Approx(z0v * std::exp(-kv * fwd.t[i])).epsilon(1e-9));
+  for (double ti : times)  // every observation time is a step end
+    CHECK(std::count(fwd.t.begin(), fwd.t.end(), ti) == 1);
+}
+
+TEST_CASE("odeint_adjoint shows the forward states and the adjoint", "[observer]") {
+  const auto method = GENERATE(tlo::adjoint_method::checkpointed, tlo::adjoint_method::backsolve,
+                               tlo::adjoint_method::discretize_then_optimize);
+  CAPTURE(int(method));
+  tlo::options opt;
+  opt.rtol = 1e-10;
+  opt.atol = 1e-12;
+  opt.method = method;
+  const bool discrete = method == tlo::adjoint_method::discretize_then_optimize;
+  if (discrete) opt.dt = 0.01;
+  seen fwd, bwd;
+  const auto obs = tlo::observe(
+      [&](const tl::vector<double, 1>& zs, double ts) {
+        fwd.t.push_back(ts);
+        fwd.v.push_back(zs[0]);
+      },
+      [&](const tl::vector<double, 1>& as, double ts) {
+        bwd.t.push_back(ts);
+        bwd.v.push_back(as[0]);
+      });
+  const std::array<double, 1> z0{z0v};
+  const auto observed = [&] {
+    if (discrete)
+      return tlo::odeint_adjoint(model, objective, z0, times, tl::at(k = kv), opt,
+                                 ode::runge_kutta4<std::array<double, 1>>{}, obs);
+    return tlo::odeint_adjoint(model, objective, z0, times, tl::at(k = kv), opt,
+                               ode::runge_kutta_dopri5<std::array<double, 1>>{}, obs);
+  };
+  const auto r = observed();
+  const auto plain = discrete ? tlo::odeint_adjoint(model, objective, z0, times, tl::at(k = kv),
+                                                    opt, ode::runge_kutta4<std::array<double, 1>>{})
+                              : tlo::odeint_adjoint(model, objective, z0, times, tl::at(k = kv),
+                                                    opt, ode::runge_kutta_dopri5<std::array<double, 1>>{});
+  CHECK(r.loss == plain.loss);
+  CHECK(r.dz0[0] == plain.dz0[0]);
+  CHECK(r.dparams[k] == plain.dparams[k]);
+
+  // The forward pass: t0, then one call per accepted step (discretize_then_optimize: 2.0 / dt
+  // fixed steps; its forward_steps also counts the steps the backward pass recomputes).
+  CHECK(fwd.t.size() == (discrete ? 201 : r.stats.forward_steps + 1));
+  CHECK(fwd.t.front() == 0.0);
+  CHECK(fwd.t.back() == 2.0);
+  for (std::size_t i = 1; i < fwd.t.size(); ++i) CHECK(fwd.t[i] > fwd.t[i - 1]);
+  for (std::size_t i = 0; i < fwd.t.size(); ++i)
+    CHECK(fwd.v[i] == Approx(z0v * std::exp(-kv * fwd.t[i])).epsilon(discrete ? 1e-8 : 1e-9));
+
+  // The backward pass: from t_{K-1} down to t0, the adjoint before each observation's jump.
+  CHECK(bwd.t.size() == (discrete ? 200 : r.stats.backward_steps));
+  REQUIRE(bwd.t.size() > 3);
+  CHECK(bwd.t.back() == Approx(0.0).margin(1e-15));
+  for (std::size_t i = 1; i < bwd.t.size(); ++i) CHECK(bwd.t[i] < bwd.t[i - 1]);
+  for (std::size_t i = 0; i < bwd.t.size(); ++i) {
+    // At an observation time the jump of that observation is not in yet: take the limit from
+    // above, which the closed form gives when asked just above t.
+    CHECK(bwd.v[i] == Approx(adjoint_closed_form(bwd.t[i])).epsilon(1e-8));
+  }
+}
