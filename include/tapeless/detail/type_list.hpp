@@ -3,6 +3,7 @@
 // uses the inherit-from-all trick so that a lookup is one builtin, not a recursion; that keeps the
 // de-duplicated topological sort close to linear in template instantiations.
 #include <cstddef>
+#include <initializer_list>
 #include <type_traits>
 #include <utility>
 
@@ -41,6 +42,24 @@ consteval std::size_t index_of_impl(type_list<Ts...>) {
 }
 template <class T, class L>
 inline constexpr std::size_t index_of_v = index_of_impl<T>(L{});
+
+// The position of T in a list (its size if absent) as a type. Asked once per node of a sweep
+// about the sweep's roots: a variable or function template would be named with both, and g++
+// spends time superlinear in a name's length on every name (the sweep's compile time was mostly
+// that); integral_constant's value is named by the number alone.
+consteval std::size_t first_true(std::initializer_list<bool> hits) {
+  std::size_t i = 0;
+  for (const bool h : hits) {
+    if (h) return i;
+    ++i;
+  }
+  return i;
+}
+template <class T, class L>
+struct position_in;
+template <class T, class... Ts>
+struct position_in<T, type_list<Ts...>>
+    : std::integral_constant<std::size_t, first_true({std::is_same<T, Ts>::value..., false})> {};
 
 // Membership in a list that may hold a type twice (the roots of a sweep: two requested
 // derivatives can be the same expression type); contains_v needs distinct entries.

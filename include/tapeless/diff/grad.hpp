@@ -139,6 +139,17 @@ template <class E, class Seed, class... Xs>
 using adjoint_roots_t = type_list<decltype(adjoint_builder<nodes_t<lowered_t<E>>, Seed,
                                                           type_list<Xs...>>::template of_symbol<Xs>())...>;
 
+// The sweeps' recipes (eval/program.hpp): the roots named by the model and the symbols.
+template <class LE, class Seed, class... Xs>
+struct value_and_adjoints_recipe {
+  using B = adjoint_builder<nodes_t<LE>, Seed, type_list<Xs...>>;
+  using roots_type = type_list<LE, decltype(B::template of_symbol<Xs>())...>;
+};
+template <class E, class Seed, class... Xs>
+struct adjoints_recipe {
+  using roots_type = adjoint_roots_t<E, Seed, Xs...>;
+};
+
 // The gradient bundle: a hana::map from each X to a value of X's shape, scalar type T.
 template <class T, class... Xs>
 using gradient_map_t = decltype(boost::hana::make_map(
@@ -154,10 +165,9 @@ TAPELESS_INLINE constexpr auto value_and_adjoints(const E& e, Seed, wrt_t<Xs...>
     -> value_and_gradient<value_t<T, typename lowered_t<E>::shape_type>, gradient_map_t<T, Xs...>> {
   using LE = lowered_t<E>;
   const auto pool = constant_pool(e);
-  using B = adjoint_builder<nodes_t<LE>, Seed, type_list<Xs...>>;
   value_and_gradient<value_t<T, typename LE::shape_type>, gradient_map_t<T, Xs...>> r{};
-  detail::evaluate_into<T>(type_list<LE, decltype(B::template of_symbol<Xs>())...>{}, b, pool, r.value,
-                   boost::hana::at_key(r.gradient, Xs{})...);
+  detail::evaluate_into<T>(value_and_adjoints_recipe<LE, Seed, Xs...>{}, b, pool, r.value,
+                           boost::hana::at_key(r.gradient, Xs{})...);
   return r;
 }
 
@@ -169,7 +179,8 @@ TAPELESS_INLINE constexpr auto adjoints(const E& e, Seed, wrt_t<Xs...>, const Bi
   static_assert(check_bound<Bindings>(symbols_of_t<nodes_t<lowered_t<E>>>{}));
   const auto pool = constant_pool(e);
   gradient_map_t<T, Xs...> g{};
-  detail::evaluate_into<T>(adjoint_roots_t<E, Seed, Xs...>{}, b, pool, boost::hana::at_key(g, Xs{})...);
+  detail::evaluate_into<T>(adjoints_recipe<E, Seed, Xs...>{}, b, pool,
+                           boost::hana::at_key(g, Xs{})...);
   return g;
 }
 

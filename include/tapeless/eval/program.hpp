@@ -187,7 +187,7 @@ struct fusion_plan {
     // tensor nodes computable element by element that are not roots
     static constexpr std::array<bool, n + 1> candidate{
         (node_traits<at_t<Is, Nodes>>::has_element && at_t<Is, Nodes>::shape_type::rank > 0 &&
-         !among_v<at_t<Is, Nodes>, Roots>)...,
+         !(position_in<at_t<Is, Nodes>, Roots>::value < Roots::size))...,
         false};
     static constexpr std::array<bool, n + 1> consumer{node_traits<at_t<Is, Nodes>>::reads_once...,
                                                       false};
@@ -266,10 +266,11 @@ struct store_base<std::index_sequence<Is...>, Vs...> : slot<Is, Vs>... {};
 
 // Node N is a result of the sweep in its own right: computed (not a leaf) and among the roots.
 template <class N, class Roots>
-inline constexpr bool is_output_node_v = !is_leaf_v<N> && among_v<N, Roots>;
+struct is_output_node
+    : std::bool_constant<!is_leaf_v<N> && (position_in<N, Roots>::value < Roots::size)> {};
 
 template <class T, class N, class Roots, bool Fused>
-using slot_value_t = std::conditional_t<is_leaf_v<N> || Fused || is_output_node_v<N, Roots>,
+using slot_value_t = std::conditional_t<is_leaf_v<N> || Fused || is_output_node<N, Roots>::value,
                                         no_value, value_t<T, typename N::shape_type>>;
 
 constexpr bool any_of(std::initializer_list<bool> flags) {
@@ -313,8 +314,23 @@ TAPELESS_INLINE constexpr decltype(auto) convert_value(const V& v) {
 // only references (the store is the caller's local), so once everything is inlined the optimiser
 // keeps them in registers and knows what each one points to: the result object, the bindings and
 // the store are then visibly distinct, which vectorisation needs.
-template <class T, class Nodes, class Roots, class Bindings, class Pool, class... Outs>
+// A program is keyed by its roots (a type_list), or by a recipe whose roots_type names them: the
+// per-node functions carry the key in their mangled names, and a recipe (the model and the
+// symbols of a gradient) is a fraction of the size of the derivative types it stands for.
+template <class Key>
+struct roots_of {
+  using type = Key;
+};
+template <class Key>
+  requires requires { typename Key::roots_type; }
+struct roots_of<Key> {
+  using type = typename Key::roots_type;
+};
+
+template <class T, class Key, class Bindings, class Pool, class... Outs>
 struct program {
+  using Roots = typename roots_of<Key>::type;
+  using Nodes = typename collect_children<type_list<>, Roots>::type;
   using store_type = store<T, Nodes, Roots>;
   static constexpr const auto& fused = fusion_plan<Nodes, Roots>::fused;
   const Bindings& bindings;
@@ -345,9 +361,9 @@ struct program {
       return convert_value<T>(boost::hana::at_c<N::index>(pool));
     else if constexpr (fused[J])
       return lazy<J>();
-    else if constexpr (is_output_node_v<N, Roots>)
+    else if constexpr (is_output_node<N, Roots>::value)
       return static_cast<const value_t<T, typename N::shape_type>&>(
-          std::get<index_of_v<N, Roots>>(outs));
+          std::get<position_in<N, Roots>::value>(outs));
     else
       return (static_cast<const slot_t<J>&>(s).v);  // parenthesised: a reference, not a copy
   }
@@ -378,8 +394,8 @@ struct program {
                                  child_indices<Nodes, N>::second::value};
     if constexpr (fused[I] || is_leaf_v<N>) {
       // a leaf has no rule; a fused node is computed inside its consumer's loop
-    } else if constexpr (is_output_node_v<N, Roots>) {
-      auto& out = std::get<index_of_v<N, Roots>>(outs);
+    } else if constexpr (is_output_node<N, Roots>::value) {
+      auto& out = std::get<position_in<N, Roots>::value>(outs);
       if constexpr (is_unary_v<N>)
         N::op::forward(out, value<c[0]>());
       else
@@ -405,7 +421,7 @@ struct program {
   template <std::size_t K>
   TAPELESS_INLINE constexpr void copy_output() const {
     using R = at_t<K, Roots>;
-    if constexpr (!is_output_node_v<R, Roots> || index_of_v<R, Roots> != K) {
+    if constexpr (!is_output_node<R, Roots>::value || position_in<R, Roots>::value != K) {
       auto& out = std::get<K>(outs);
       out = std::remove_cvref_t<decltype(out)>(value<node_index_v<R, Nodes>>());
     }
@@ -438,14 +454,21 @@ constexpr bool check_bound(type_list<Syms...>) {
 
 // Evaluate the roots in one sweep with scalar type T, writing root K's value into outs[K]
 // (each a value_t<T, shape of root K>).
-template <class T, class... Roots, class Bindings, class Pool, class... Outs>
-TAPELESS_INLINE constexpr void evaluate_into(type_list<Roots...>, const Bindings& b,
-                                             const Pool& pool, Outs&... outs) {
-  static_assert(sizeof...(Roots) == sizeof...(Outs));
-  static_assert((std::is_same_v<Outs, value_t<T, typename Roots::shape_type>> && ...));
-  using Nodes = nodes_t<Roots...>;
-  static_assert(check_bound<Bindings>(symbols_of_t<Nodes>{}));
-  using P = program<T, Nodes, type_list<Roots...>, Bindings, Pool, Outs...>;
+template <class T, class... Roots, class... Outs>
+consteval bool outputs_match(type_list<Roots...>, type_list<Outs...>) {
+  if constexpr (sizeof...(Roots) != sizeof...(Outs))
+    return false;
+  else
+    return (std::is_same<Outs, value_t<T, typename Roots::shape_type>>::value && ...);
+}
+
+// (Key: a type_list of roots, or a recipe with a roots_type; see program.)
+template <class T, class Key, class Bindings, class Pool, class... Outs>
+TAPELESS_INLINE constexpr void evaluate_into(Key, const Bindings& b, const Pool& pool,
+                                             Outs&... outs) {
+  using P = program<T, Key, Bindings, Pool, Outs...>;
+  static_assert(outputs_match<T>(typename P::Roots{}, type_list<Outs...>{}));
+  static_assert(check_bound<Bindings>(symbols_of_t<typename P::Nodes>{}));
   using S = typename P::store_type;
   if constexpr (store_in_workspace_v<S>) {
     if (!std::is_constant_evaluated()) {
