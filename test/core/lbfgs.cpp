@@ -136,7 +136,8 @@ TEST_CASE("line_search::none: PyTorch's fixed steps, by hand", "[lbfgs]") {
   // (max_eval too: PyTorch's default max_iter * 5 / 4 = 2 would stop after the first iteration)
   tl::lbfgs<decltype(params)> opt(
       params, {.max_iter = 2, .max_eval = 10, .line_search_fn = tl::line_search::none});
-  const auto r = opt.step(params, [&](const auto& p) { return tl::value_and_grad(f, tl::wrt(a, b), p); });
+  const auto r =
+      opt.step(params, [&](const auto& p) { return tl::value_and_grad(f, tl::wrt(a, b), p); });
   // Iteration 1: g = (1, 4), t = min(1, 1 / |g|_1) = 0.2, d = -g: x = (0.8, 0.2), g = (0.8, 0.8).
   // Iteration 2: s = (-0.2, -0.8), y = (-0.2, -3.2), s.y = 2.6, y.y = 10.28, H0 = 2.6 / 10.28;
   // two-loop: q = -g, al = s.q / s.y, q -= al y, r = H0 q, be = y.r / s.y, d = r + (al - be) s.

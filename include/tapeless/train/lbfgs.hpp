@@ -39,6 +39,7 @@
 #include <cmath>
 #include <concepts>
 #include <cstddef>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -58,6 +59,18 @@ enum class lbfgs_stop {
   max_iter,
   max_eval,
 };
+
+inline std::string to_string(lbfgs_stop s) {
+  switch (s) {
+    case lbfgs_stop::gradient_tolerance: return "gradient within tolerance_grad";
+    case lbfgs_stop::directional_derivative: return "no descent left along the direction";
+    case lbfgs_stop::step_tolerance: return "step within tolerance_change";
+    case lbfgs_stop::loss_change: return "loss change within tolerance_change";
+    case lbfgs_stop::max_iter: return "max_iter iterations";
+    case lbfgs_stop::max_eval: return "max_eval evaluations";
+  }
+  return "unknown";
+}
 
 // What an observer sees after every iteration: obs(params, report).
 struct lbfgs_report {

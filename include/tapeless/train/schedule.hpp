@@ -129,8 +129,8 @@ class cosine_annealing_lr : public detail::lr_schedule<cosine_annealing_lr> {
   constexpr cosine_annealing_lr(const O& opt, options o) : cosine_annealing_lr(opt.lr(), o) {}
   // eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2.
   double operator()(long epoch) const {
-    return opt_.eta_min + (base_lr() - opt_.eta_min) *
-                              (1 + std::cos(std::numbers::pi * double(epoch) / double(opt_.T_max))) / 2;
+    const double phase = std::numbers::pi * double(epoch) / double(opt_.T_max);
+    return opt_.eta_min + (base_lr() - opt_.eta_min) * (1 + std::cos(phase)) / 2;
   }
   constexpr const options& get_options() const noexcept { return opt_; }
 
