@@ -11,6 +11,9 @@
 // result (.loss, .dparams), or a std::pair (loss, gradient bundle). A symbol the gradient leaves
 // out has gradient zero (it does not move). One step() runs up to max_iter iterations (PyTorch's
 // step(closure)); the curvature history persists from one call to the next, and reset() drops it.
+// A loss or gradient that is not finite at the starting point is a std::domain_error; params
+// changes only when an iteration is accepted, so if the closure throws, params holds the last
+// accepted point.
 //
 // Each iteration, as PyTorch's:
 //   d = -H g, by the two-loop recursion over the last history_size pairs (s, y), H0 = (s.y/y.y) I;
@@ -39,6 +42,7 @@
 #include <cmath>
 #include <concepts>
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -100,8 +104,16 @@ inline double dot(const flat& a, const flat& b) {
 }
 inline double max_abs(const flat& a) {
   double m = 0;
-  for (const double x : a) m = std::isnan(x) || std::isnan(m) ? x : std::max(m, std::abs(x));
+  for (const double x : a) {
+    if (std::isnan(x)) return x;
+    m = std::max(m, std::abs(x));
+  }
   return m;
+}
+inline bool all_finite(const flat& a) {
+  for (const double x : a)
+    if (!std::isfinite(x)) return false;
+  return true;
 }
 
 template <class V>
@@ -274,6 +286,9 @@ class lbfgs {
       ld::gather_gradient(params, ld::gradient_of(r), g_);
       loss = double(ld::loss_of(r));
     }
+    if (!std::isfinite(loss) || !ld::all_finite(g_))
+      throw std::domain_error(
+          "tapeless::lbfgs::step: the loss or its gradient at the starting point is not finite");
     long current_evals = 1;
     ++func_evals_;
     lbfgs_result res{loss, loss, 0, 1, lbfgs_stop::max_iter};
