@@ -34,11 +34,11 @@
 // default is none, a fixed step); c1, c2 and max_ls are options (PyTorch fixes them at 1e-4, 0.9,
 // 25) and the search's bracket tolerance is the option tolerance_change (PyTorch passes its own
 // 1e-9); a loss that is not a number (a trial step into a region where the model blows up) fails
-// the sufficient-decrease test, so the search steps back instead of interpolating with NaN.
+// the sufficient-decrease test, so the search steps back instead of interpolating with NaN; a
+// start that is not finite is an error instead of a run on NaN.
 #include <algorithm>
 #include <boost/hana/contains.hpp>
 #include <boost/hana/keys.hpp>
-#include <boost/hana/length.hpp>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
