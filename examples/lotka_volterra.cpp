@@ -11,8 +11,10 @@
 // The built-in data are 21 samples on [0, 5] of the true system (alpha, beta, gamma, delta) =
 // (1.5, 1, 3, 1) with Gaussian noise (sd 0.02); examples/data/lotka_volterra.csv is that set. The
 // fit starts some 20% off and minimises the squared error summed over the observations with Adam,
-// every gradient by the adjoint method (checkpointed, dopri5). The number of observations is
+// then polishes Adam's result with L-BFGS (strong-Wolfe line search) to the least-squares minimum;
+// every gradient is by the adjoint method (checkpointed, dopri5). The number of observations is
 // whatever the data have: nothing about it is fixed at compile time.
+#include <algorithm>
 #include <array>
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
 #include <cmath>
@@ -145,6 +147,36 @@ int main(int argc, char** argv) {
     adam.step(params, r.dparams);
   }
   // [/fit]
+  // How far the fit stands from the truth, and from the least-squares minimum (the largest
+  // gradient component).
+  auto worst_error = [&] {
+    return std::max({std::abs(params[alpha] - truth[0]) / truth[0],
+                     std::abs(params[beta] - truth[1]) / truth[1],
+                     std::abs(params[gamma_] - truth[2]) / truth[2],
+                     std::abs(params[delta] - truth[3]) / truth[3]});
+  };
+  auto gradient_max = [&] {
+    const auto g =
+        tlo::odeint_adjoint(model, objective, z0, data.times, params, opt, dopri5).dparams;
+    return std::max({std::abs(g[alpha]), std::abs(g[beta]), std::abs(g[gamma_]),
+                     std::abs(g[delta])});
+  };
+  const double adam_worst = worst_error(), adam_gradient = gradient_max();
+
+  // ---- polish: L-BFGS from where Adam stopped, to the least-squares minimum ----
+  // [polish]
+  // (tolerance_change from PyTorch's 1e-9 down to 1e-15: this loss is 0.011, its steps near the
+  // minimum change it by far less than 1e-9)
+  tl::lbfgs<decltype(params)> lbfgs(params, {.max_iter = 50, .tolerance_change = 1e-15});
+  const tl::lbfgs_result polished = lbfgs.step(params, [&](const auto& p) {
+    return tlo::odeint_adjoint(model, objective, z0, data.times, p, opt, dopri5);  // loss, dparams
+  });
+  std::printf("L-BFGS: %ld iterations, %ld solves, loss %.9f -> %.9f (%s)\n", polished.iterations,
+              polished.evaluations, polished.initial_loss, polished.loss,
+              tl::to_string(polished.stop).c_str());
+  // [/polish]
+  std::printf("largest gradient component %.2e after Adam, %.2e after L-BFGS\n", adam_gradient,
+              gradient_max());
 
   const double fitted[4] = {params[alpha], params[beta], params[gamma_], params[delta]};
   const char* names[4] = {"alpha", "beta", "gamma", "delta"};
@@ -152,10 +184,12 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 4; ++i) {
     const double err = std::abs(fitted[i] - truth[i]) / truth[i];
     worst = std::max(worst, err);
-    std::printf("%-5s = %.4f (true %.1f, error %.2f%%)\n", names[i], fitted[i], truth[i],
+    std::printf("%-5s = %.6f (true %.1f, error %.3f%%)\n", names[i], fitted[i], truth[i],
                 100 * err);
   }
-  std::printf("%s: every parameter within %.2f%% of the truth\n",
+  std::printf("after Adam alone, every parameter was within %.3f%% of the truth\n",
+              100 * adam_worst);
+  std::printf("%s: every parameter within %.3f%% of the truth\n",
               worst < 0.02 ? "recovered" : "NOT recovered", 100 * worst);
   return worst < 0.02 ? 0 : 1;
 }

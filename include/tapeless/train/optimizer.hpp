@@ -2,8 +2,12 @@
 // Optimizers over parameter bundles (hana::maps from symbols to values). Each keeps its state in
 // bundles of the same type and updates, for every symbol of the gradient, params[symbol] in place.
 //   tl::adam opt(params, {.lr = 1e-3});  opt.step(params, grad(loss, wrt(W, b), params, data));
-// for_each_state(f) calls f(name, state) for every piece of state (a bundle or a step count), so
-// a checkpoint (train/checkpoint.hpp) saves and restores an optimizer mid-run.
+// for_each_state(f) calls f(name, state) for every piece of state (the learning rate, a bundle, a
+// step count), so a checkpoint (train/checkpoint.hpp) saves and restores an optimizer mid-run,
+// with the learning rate a schedule (train/schedule.hpp) has set.
+//
+// Every optimizer has PyTorch's learning-rate pair, opt.lr() and opt.set_lr(x), and
+// opt.get_options(), the options it runs with (set_lr changes get_options().lr).
 #include <cmath>
 
 #include "bundle.hpp"
@@ -20,6 +24,9 @@ class sgd {
     double momentum = 0.0;
   };
   sgd(const Params& like, options o) : opt_(o), velocity_(zeros_like(like)) {}
+  double lr() const noexcept { return opt_.lr; }
+  void set_lr(double lr) noexcept { opt_.lr = lr; }
+  const options& get_options() const noexcept { return opt_; }
   template <class G>
   void step(Params& p, const G& g) {
     for_each_binding(g, [&](auto key, const auto& gv) {
@@ -33,6 +40,7 @@ class sgd {
   }
   template <class F>
   void for_each_state(F&& f) {
+    f("lr", opt_.lr);
     f("velocity", velocity_);
   }
 
@@ -52,6 +60,9 @@ class rmsprop {
     double eps = 1e-8;
   };
   rmsprop(const Params& like, options o) : opt_(o), square_avg_(zeros_like(like)) {}
+  double lr() const noexcept { return opt_.lr; }
+  void set_lr(double lr) noexcept { opt_.lr = lr; }
+  const options& get_options() const noexcept { return opt_; }
   template <class G>
   void step(Params& p, const G& g) {
     for_each_binding(g, [&](auto key, const auto& gv) {
@@ -65,6 +76,7 @@ class rmsprop {
   }
   template <class F>
   void for_each_state(F&& f) {
+    f("lr", opt_.lr);
     f("square_avg", square_avg_);
   }
 
@@ -84,6 +96,9 @@ class adam {
     double eps = 1e-8;
   };
   adam(const Params& like, options o) : opt_(o), m_(zeros_like(like)), v_(zeros_like(like)) {}
+  double lr() const noexcept { return opt_.lr; }
+  void set_lr(double lr) noexcept { opt_.lr = lr; }
+  const options& get_options() const noexcept { return opt_; }
   template <class G>
   void step(Params& p, const G& g) {
     ++t_;
@@ -101,6 +116,60 @@ class adam {
   }
   template <class F>
   void for_each_state(F&& f) {
+    f("lr", opt_.lr);
+    f("step", t_);
+    f("exp_avg", m_);
+    f("exp_avg_sq", v_);
+  }
+
+ private:
+  options opt_;
+  Params m_, v_;
+  long t_ = 0;
+};
+
+// AdamW (Loshchilov and Hutter 2019), PyTorch's AdamW: Adam with decoupled weight decay. Before
+// Adam's update, every parameter the gradient names decays by lr * weight_decay:
+//   p *= 1 - lr * weight_decay
+//   m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2;  t += 1
+//   p -= lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
+// The decay does not pass through m and v (as an L2 term added to the gradient would), so it
+// shrinks every parameter at the same relative rate whatever its gradient's history. As in
+// PyTorch, it applies to every parameter stepped, biases included.
+template <class Params>
+class adamw {
+ public:
+  struct options {
+    double lr = 1e-3;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+    double weight_decay = 1e-2;
+  };
+  adamw(const Params& like, options o) : opt_(o), m_(zeros_like(like)), v_(zeros_like(like)) {}
+  double lr() const noexcept { return opt_.lr; }
+  void set_lr(double lr) noexcept { opt_.lr = lr; }
+  const options& get_options() const noexcept { return opt_; }
+  template <class G>
+  void step(Params& p, const G& g) {
+    ++t_;
+    const double c1 = 1 - std::pow(opt_.beta1, double(t_));
+    const double c2 = 1 - std::pow(opt_.beta2, double(t_));
+    const double decay = 1 - opt_.lr * opt_.weight_decay;
+    for_each_binding(g, [&](auto key, const auto& gv) {
+      for_each_element(
+          [&](auto& x, auto& m, auto& v, const auto& gi) {
+            x *= decay;
+            m = opt_.beta1 * m + (1 - opt_.beta1) * gi;
+            v = opt_.beta2 * v + (1 - opt_.beta2) * gi * gi;
+            x -= opt_.lr * (m / c1) / (std::sqrt(v / c2) + opt_.eps);
+          },
+          p[key], m_[key], v_[key], gv);
+    });
+  }
+  template <class F>
+  void for_each_state(F&& f) {
+    f("lr", opt_.lr);
     f("step", t_);
     f("exp_avg", m_);
     f("exp_avg_sq", v_);
