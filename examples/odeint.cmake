@@ -12,9 +12,11 @@ tapeless_add_example(spiral spiral.cpp ARGS --out spiral_out FILES ${spiral_file
   "trained 1000 iterations in [0-9.]+ s"
   "best total loss 0\\.[01][0-9]+ at iteration"
   "wrote .*spiral_out/spiral.csv")
-# --save and --load (safetensors files) when nlohmann_json is found.
+# --save and --load (safetensors files) when nlohmann_json is found: spiral_files.cpp, the one
+# translation unit that includes <tapeless/safetensors.hpp>.
 function(tapeless_spiral_safetensors target)
   if(TAPELESS_HAVE_SAFETENSORS)
+    target_sources(${target} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/spiral_files.cpp)
     target_link_libraries(${target} PRIVATE tapeless::safetensors)
     target_compile_definitions(${target} PRIVATE SPIRAL_SAFETENSORS=1)
   endif()

@@ -28,9 +28,6 @@
 #include <tapeless/train.hpp>
 #include <tapeless/train/checkpoint.hpp>
 #include <vector>
-#ifdef SPIRAL_SAFETENSORS  // (defined by the build when nlohmann_json is found)
-#include <tapeless/safetensors.hpp>
-#endif
 
 #include "cli.hpp"
 
@@ -51,6 +48,11 @@ constexpr auto b2 = tl::var<"b2", 2>;
 constexpr auto Z = tl::var<"Z", batch_time, 2>;  // the model's states at the window's times
 constexpr auto Y = tl::var<"Y", batch_time, 2>;  // the true ones
 using vec2 = tl::vector<double, 2>;
+}  // namespace spiral
+#ifdef SPIRAL_SAFETENSORS  // (defined by the build when nlohmann_json is found)
+#include "spiral_files.hpp"
+#endif
+namespace spiral {
 
 struct settings {
   std::size_t iterations = 1000;
@@ -220,12 +222,7 @@ int train(const settings& cfg, Run& run) {
   // the mini-batches that follow are those of the run without --load). Names, dtypes (F64, or F32
   // with --float) and shapes must match: W1 [50, 2], b1 [50], W2 [2, 50], b2 [2].
   if (!cfg.load.empty()) {
-    try {
-      tl::load_safetensors(cfg.load, params);
-    } catch (const tl::safetensors_error& e) {
-      std::fprintf(stderr, "spiral: %s\n", e.what());
-      return 1;
-    }
+    if (!load_parameters(cfg.load, params)) return 1;
     print("loaded the initial parameters from %s\n", cfg.load.string().c_str());
   }
   // [/load]
@@ -317,10 +314,9 @@ int train(const settings& cfg, Run& run) {
 #ifdef SPIRAL_SAFETENSORS
   // [save]
   // The parameters at the end of training (not the best ones, which the fit below shows), for
-  // --load or for Python: W1 and W2 are [out, in], PyTorch's nn.Linear weights.
+  // --load or for Python (spiral_files.cpp).
   if (!cfg.save.empty() && run.root()) {
-    tl::save_safetensors(cfg.save, params,
-                         {{"model", "spiral: Linear(2, 50) -> tanh -> Linear(50, 2) on y^3"}});
+    save_parameters(cfg.save, params);
     print("saved the trained parameters to %s\n", cfg.save.string().c_str());
   }
   // [/save]
