@@ -140,11 +140,14 @@ void for_each_tensor(T& target, F&& f) {
     // (for_each_state is not const; saving only reads through it)
     const_cast<std::remove_const_t<T>&>(target).for_each_state([&](std::string_view piece, auto& v) {
       using P = std::remove_cvref_t<decltype(v)>;
+      static_assert(bundle<P> || number<P> || tensor_value<P>,
+                    "tapeless safetensors: every piece of an optimizer's state (for_each_state) "
+                    "must be a bundle, a tensor or a number");
       if constexpr (bundle<P>)
         for_each_binding(v, [&](auto key, auto& value) {
           f(std::string(piece) + "." + std::string(decltype(key)::name), value);
         });
-      else
+      else if constexpr (number<P> || tensor_value<P>)
         f(std::string(piece), v);
     });
   } else {
