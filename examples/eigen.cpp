@@ -1,6 +1,6 @@
 // Eigen objects as tapeless values (docs/eigen.md shows the marked regions): bindings, gradients
 // back as Eigen objects, views without a copy, and an Eigen vector as an Odeint state.
-#include <utility>  // (first: Boost 1.74's odeint/integrate/check_adapter.hpp uses std::pair undeclared)
+#include <utility>  // (first: Boost 1.74's odeint check_adapter.hpp uses std::pair undeclared)
 #include <boost/numeric/odeint/integrate/integrate_const.hpp>
 #include <boost/numeric/odeint/stepper/runge_kutta4.hpp>
 #include <cstdio>

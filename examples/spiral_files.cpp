@@ -9,7 +9,8 @@ namespace {
 template <class P>
 void save(const std::filesystem::path& file, const P& p) {
   // W1 and W2 are [out, in]: PyTorch's nn.Linear weights.
-  tl::save_safetensors(file, p, {{"model", "spiral: Linear(2, 50) -> tanh -> Linear(50, 2) on y^3"}});
+  tl::save_safetensors(file, p,
+                       {{"model", "spiral: Linear(2, 50) -> tanh -> Linear(50, 2) on y^3"}});
 }
 template <class P>
 bool load(const std::filesystem::path& file, P& p) {
@@ -23,8 +24,16 @@ bool load(const std::filesystem::path& file, P& p) {
 }
 }  // namespace
 
-void save_parameters(const std::filesystem::path& file, const parameters<double>& p) { save(file, p); }
-void save_parameters(const std::filesystem::path& file, const parameters<float>& p) { save(file, p); }
-bool load_parameters(const std::filesystem::path& file, parameters<double>& p) { return load(file, p); }
-bool load_parameters(const std::filesystem::path& file, parameters<float>& p) { return load(file, p); }
+void save_parameters(const std::filesystem::path& file, const parameters<double>& p) {
+  save(file, p);
+}
+void save_parameters(const std::filesystem::path& file, const parameters<float>& p) {
+  save(file, p);
+}
+bool load_parameters(const std::filesystem::path& file, parameters<double>& p) {
+  return load(file, p);
+}
+bool load_parameters(const std::filesystem::path& file, parameters<float>& p) {
+  return load(file, p);
+}
 }  // namespace spiral

@@ -9,10 +9,9 @@
 namespace spiral {
 // The parameters of the model in scalar type V, as train<V> holds them.
 template <class V>
-using parameters = decltype(tapeless::at(W1 = tapeless::matrix<V, 50, 2>{},
-                                         b1 = tapeless::vector<V, 50>{},
-                                         W2 = tapeless::matrix<V, 2, 50>{},
-                                         b2 = tapeless::vector<V, 2>{}));
+using parameters =
+    decltype(tapeless::at(W1 = tapeless::matrix<V, 50, 2>{}, b1 = tapeless::vector<V, 50>{},
+                          W2 = tapeless::matrix<V, 2, 50>{}, b2 = tapeless::vector<V, 2>{}));
 // Writes p to `file` (atomically), with a line of metadata naming the model.
 void save_parameters(const std::filesystem::path& file, const parameters<double>& p);
 void save_parameters(const std::filesystem::path& file, const parameters<float>& p);

@@ -71,7 +71,8 @@ inline settings parse(int argc, char** argv, const char* name) {
   settings s;
   cli::args args(argc, argv, name,
                  "[--full] [--iterations N] [--threads N] [--float] [--out DIR] [--seed S] "
-                 "[--checkpoint DIR] [--checkpoint-every N] [--stop-after N] [--save FILE] [--load FILE]");
+                 "[--checkpoint DIR] [--checkpoint-every N] [--stop-after N] [--save FILE] "
+                 "[--load FILE]");
   while (args.next()) {
     if (args.is("--full"))
       s.iterations = 2000;

@@ -176,7 +176,8 @@ void eigen_view(tensor<T, D...>&&) = delete;
 template <class Bundle, class Sym, class Dst>
 void eigen_into(const Bundle& bundle, const Sym& x, Dst&& dst) {
   using D = std::remove_cvref_t<Dst>;
-  static_assert(detail::eigen::dense<D>, "tapeless::eigen_into: the target must be an Eigen object");
+  static_assert(detail::eigen::dense<D>,
+                "tapeless::eigen_into: the target must be an Eigen object");
   using S = typename Sym::shape_type;
   static_assert(S::rank > 0, "tapeless::eigen_into: the symbol must be a vector or a matrix");
   static_assert(detail::eigen::fixed_sizes_fit<D, S>(),

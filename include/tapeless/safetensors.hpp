@@ -28,10 +28,12 @@
 //
 // Saving writes `<file>.tmp`, flushes it to disk and renames it over `<file>`, as checkpoints do.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -39,8 +41,6 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "detail/files.hpp"
 #include "train/bundle.hpp"
@@ -74,10 +74,10 @@ struct dtype_info {
   std::size_t width;
 };
 // Every dtype of the format (so that a file with others is read and then refused by name).
-inline constexpr dtype_info dtypes[] = {
-    {"BOOL", 1}, {"U8", 1},  {"I8", 1},  {"F8_E5M2", 1}, {"F8_E4M3", 1},
-    {"I16", 2},  {"U16", 2}, {"F16", 2}, {"BF16", 2},    {"I32", 4},
-    {"U32", 4},  {"F32", 4}, {"F64", 8}, {"I64", 8},     {"U64", 8}};
+inline constexpr dtype_info dtypes[] = {{"BOOL", 1},    {"U8", 1},  {"I8", 1},  {"F8_E5M2", 1},
+                                        {"F8_E4M3", 1}, {"I16", 2}, {"U16", 2}, {"F16", 2},
+                                        {"BF16", 2},    {"I32", 4}, {"U32", 4}, {"F32", 4},
+                                        {"F64", 8},     {"I64", 8}, {"U64", 8}};
 inline const dtype_info* find_dtype(std::string_view name) {
   for (const auto& d : dtypes)
     if (d.name == name) return &d;
@@ -133,12 +133,12 @@ inline std::string shape_text(const std::vector<std::uint64_t>& dims) {
 template <class T, class F>
 void for_each_tensor(T& target, F&& f) {
   if constexpr (bundle<std::remove_const_t<T>>) {
-    for_each_binding(target, [&](auto key, auto& value) {
-      f(std::string(decltype(key)::name), value);
-    });
+    for_each_binding(target,
+                     [&](auto key, auto& value) { f(std::string(decltype(key)::name), value); });
   } else if constexpr (has_state<std::remove_const_t<T>>) {
     // (for_each_state is not const; saving only reads through it)
-    const_cast<std::remove_const_t<T>&>(target).for_each_state([&](std::string_view piece, auto& v) {
+    const_cast<std::remove_const_t<T>&>(target).for_each_state([&](std::string_view piece,
+                                                                   auto& v) {
       using P = std::remove_cvref_t<decltype(v)>;
       static_assert(bundle<P> || number<P> || tensor_value<P>,
                     "tapeless safetensors: every piece of an optimizer's state (for_each_state) "
@@ -257,11 +257,12 @@ inline parsed parse(std::string_view bytes, const std::string& source) {
                        std::to_string(e.end) + "] end before they begin");
     if (overflow || count > std::numeric_limits<std::uint64_t>::max() / e.dtype->width ||
         e.end - e.begin != count * e.dtype->width)
-      fail(source, "malformed: " + at + ": shape " + shape_text(e.shape) + " of " +
-                       std::string(e.dtype->name) + " needs " +
-                       (overflow ? std::string("more than 2^64") : std::to_string(count * e.dtype->width)) +
-                       " bytes, data_offsets [" + std::to_string(e.begin) + ", " +
-                       std::to_string(e.end) + "] hold " + std::to_string(e.end - e.begin));
+      fail(source,
+           "malformed: " + at + ": shape " + shape_text(e.shape) + " of " +
+               std::string(e.dtype->name) + " needs " +
+               (overflow ? std::string("more than 2^64") : std::to_string(count * e.dtype->width)) +
+               " bytes, data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
+               "] hold " + std::to_string(e.end - e.begin));
     out.entries.emplace(name, std::move(e));
   }
   // The buffer is covered exactly: entries in offset order, each beginning where the last ends.
@@ -274,7 +275,8 @@ inline parsed parse(std::string_view bytes, const std::string& source) {
   const entry* last = nullptr;
   for (const entry* e : order) {
     const auto range = [](const entry* x) {
-      return "\"" + x->name + "\" [" + std::to_string(x->begin) + ", " + std::to_string(x->end) + "]";
+      return "\"" + x->name + "\" [" + std::to_string(x->begin) + ", " + std::to_string(x->end) +
+             "]";
     };
     if (e->begin < reached)
       fail(source, "malformed: the data of " + range(last) + " and " + range(e) + " overlap");
@@ -315,8 +317,10 @@ template <class T>
 bool integer_fits(const entry& e, std::string_view data, std::size_t i) {
   const char* p = data.data() + e.begin + i * e.dtype->width;
   const std::string_view d = e.dtype->name;
-  if (d == "I64") return std::in_range<T>(std::bit_cast<std::int64_t>(files::get_le<std::uint64_t>(p)));
-  if (d == "I32") return std::in_range<T>(std::bit_cast<std::int32_t>(files::get_le<std::uint32_t>(p)));
+  if (d == "I64")
+    return std::in_range<T>(std::bit_cast<std::int64_t>(files::get_le<std::uint64_t>(p)));
+  if (d == "I32")
+    return std::in_range<T>(std::bit_cast<std::int32_t>(files::get_le<std::uint32_t>(p)));
   if (d == "U32") return std::in_range<T>(files::get_le<std::uint32_t>(p));
   return std::in_range<T>(files::get_le<std::uint64_t>(p));
 }

@@ -63,7 +63,8 @@ TEST_CASE("fixed-size Eigen matrices and vectors bind; gradients come back as Ei
       wp(i, j) += h;
       wm(i, j) -= h;
       const double fd = (tl::eval(f, W = wp, z = z_value, b = b_value) -
-                         tl::eval(f, W = wm, z = z_value, b = b_value)) / (2 * h);
+                         tl::eval(f, W = wm, z = z_value, b = b_value)) /
+                        (2 * h);
       CHECK(dW(i, j) == Approx(fd).epsilon(1e-8));
     }
 }
@@ -89,7 +90,8 @@ TEST_CASE("every Eigen layout binds to the same numbers", "[eigen]") {
     const double col_major[6] = {0.5, 2.0, -1.0, 0.75, 0.25, -0.5};
     const double row_major[6] = {0.5, -1.0, 0.25, 2.0, 0.75, -0.5};
     const double zs[3] = {0.3, -0.7, 1.1};
-    check(Eigen::Map<const Eigen::Matrix<double, 2, 3>>(col_major), Eigen::Map<const Eigen::Vector3d>(zs));
+    check(Eigen::Map<const Eigen::Matrix<double, 2, 3>>(col_major),
+          Eigen::Map<const Eigen::Vector3d>(zs));
     check(Eigen::Map<const Eigen::Matrix<double, 2, 3, Eigen::RowMajor>>(row_major),
           Eigen::Map<const Eigen::VectorXd>(zs, 3));
     // Every other element of a longer array: z = (0.3, -0.7, 1.1) at stride 2.

@@ -2,6 +2,8 @@
 // Eigen::Vector2d state, and tapeless::odeint::solve from one, against the closed form of a linear
 // ODE with a non-symmetric matrix.
 #include <catch2/catch.hpp>
+#include <utility>  // (before Odeint: its check_adapter.hpp uses std::pair undeclared)
+
 #include <boost/numeric/odeint/integrate/integrate_const.hpp>
 #include <boost/numeric/odeint/stepper/runge_kutta4.hpp>
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
@@ -32,8 +34,9 @@ Eigen::Vector2d exact(double time, const Eigen::Vector2d& x0, bool transposed = 
   Eigen::Matrix2d bm;
   bm << 0, 2, -1, 0;
   if (transposed) bm.transposeInPlace();
-  const Eigen::Matrix2d e = std::exp(-0.5 * time) *
-                            (std::cos(r * time) * Eigen::Matrix2d::Identity() + std::sin(r * time) / r * bm);
+  const Eigen::Matrix2d e =
+      std::exp(-0.5 * time) *
+      (std::cos(r * time) * Eigen::Matrix2d::Identity() + std::sin(r * time) / r * bm);
   return e * x0;
 }
 }  // namespace

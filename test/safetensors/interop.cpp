@@ -11,7 +11,7 @@
 namespace tl = tapeless;
 
 namespace {
-constexpr auto W = tl::var<"W", 2, 3>;       // not symmetric: a transposed file fails
+constexpr auto W = tl::var<"W", 2, 3>;  // not symmetric: a transposed file fails
 constexpr auto b = tl::var<"b", 3>;
 constexpr auto s = tl::var<"s">;
 constexpr auto fc = tl::var<"fc1.weight", 3, 2>;

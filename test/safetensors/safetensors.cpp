@@ -1,6 +1,8 @@
 // safetensors files: a bundle or an optimizer saved and loaded bit for bit; the header tapeless
 // writes, byte for byte; every malformed, truncated or mismatched file is an error that names the
 // tensor and leaves the target untouched.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <filesystem>
@@ -10,7 +12,6 @@
 #include <tapeless/safetensors.hpp>
 #include <tapeless/tapeless.hpp>
 #include <tapeless/train.hpp>
-#include <unistd.h>
 
 namespace tl = tapeless;
 
@@ -160,10 +161,9 @@ TEST_CASE("optimizer state through for_each_state: bundles as piece.symbol, the 
   // A bundle file is not an optimizer's.
   tl::adam<params_t> third(p2, {.lr = 1e-2});
   const auto before = tl::encode_safetensors(third);
-  CHECK_THAT(message_of([&] {
-               tl::decode_safetensors(tl::encode_safetensors(p), "memory", third);
-             }),
-             Catch::Contains("\"step\": not in the file (it holds \"W\" \"b\" \"fc1.weight\" \"s\")"));
+  CHECK_THAT(
+      message_of([&] { tl::decode_safetensors(tl::encode_safetensors(p), "memory", third); }),
+      Catch::Contains("\"step\": not in the file (it holds \"W\" \"b\" \"fc1.weight\" \"s\")"));
   CHECK(tl::encode_safetensors(third) == before);
 }
 
@@ -186,8 +186,8 @@ TEST_CASE("every flipped byte of the length or the JSON header is an error", "[s
   // (Without metadata: a changed metadata value, or a changed data byte, is still a valid file;
   // the format has no checksum.)
   const std::string bytes = tl::encode_safetensors(saved_params());
-  const std::size_t header_end = 8 + std::size_t(std::uint8_t(bytes[0])) +
-                                 256 * std::size_t(std::uint8_t(bytes[1]));
+  const std::size_t header_end =
+      8 + std::size_t(std::uint8_t(bytes[0])) + 256 * std::size_t(std::uint8_t(bytes[1]));
   auto target = other_params();
   const std::string before = tl::encode_safetensors(target);
   for (std::size_t at = 0; at < header_end; ++at) {
@@ -202,8 +202,7 @@ TEST_CASE("every flipped byte of the length or the JSON header is an error", "[s
   }
 }
 
-TEST_CASE("mismatched and malformed files name what differs and change nothing",
-          "[safetensors]") {
+TEST_CASE("mismatched and malformed files name what differs and change nothing", "[safetensors]") {
   auto target = other_params();
   const std::string before = tl::encode_safetensors(target);
   const auto err = [&](const std::string& bytes) {
@@ -211,8 +210,8 @@ TEST_CASE("mismatched and malformed files name what differs and change nothing",
   };
   constexpr auto c = tl::var<"c", 3>;
   constexpr auto W3 = tl::var<"W", 3, 2>;
-  const auto good_rest = tl::at(b = tl::vector<double, 3>{}, s = 0.0,
-                                fc = tl::matrix<double, 2, 2>{});
+  const auto good_rest =
+      tl::at(b = tl::vector<double, 3>{}, s = 0.0, fc = tl::matrix<double, 2, 2>{});
   SECTION("a tensor of another shape") {
     CHECK_THAT(err(tl::encode_safetensors(tl::at(W3 = tl::matrix<double, 3, 2>{},
                                                  b = tl::vector<double, 3>{}, s = 0.0,
@@ -227,15 +226,14 @@ TEST_CASE("mismatched and malformed files name what differs and change nothing",
                Catch::Contains("\"b\": the file holds shape [], the program needs [3]"));
   }
   SECTION("a missing tensor, and one the program does not have") {
-    const auto other = tl::encode_safetensors(tl::at(W = tl::matrix<double, 2, 3>{},
-                                                     c = tl::vector<double, 3>{}, s = 0.0,
-                                                     fc = tl::matrix<double, 2, 2>{}));
+    const auto other =
+        tl::encode_safetensors(tl::at(W = tl::matrix<double, 2, 3>{}, c = tl::vector<double, 3>{},
+                                      s = 0.0, fc = tl::matrix<double, 2, 2>{}));
     CHECK_THAT(err(other), Catch::Contains("\"b\": not in the file (it holds \"W\" \"c\" "
                                            "\"fc1.weight\" \"s\")"));
-    const auto more = tl::encode_safetensors(tl::at(W = tl::matrix<double, 2, 3>{},
-                                                    b = tl::vector<double, 3>{{1, 2, 3}},
-                                                    c = tl::vector<double, 3>{}, s = 0.0,
-                                                    fc = tl::matrix<double, 2, 2>{}));
+    const auto more = tl::encode_safetensors(
+        tl::at(W = tl::matrix<double, 2, 3>{}, b = tl::vector<double, 3>{{1, 2, 3}},
+               c = tl::vector<double, 3>{}, s = 0.0, fc = tl::matrix<double, 2, 2>{}));
     CHECK_THAT(err(more), Catch::Contains("the file holds tensors the program does not restore: "
                                           "\"c\" (load with {.ignore_extra = true}"));
     REQUIRE(tl::encode_safetensors(target) == before);
@@ -248,9 +246,9 @@ TEST_CASE("mismatched and malformed files name what differs and change nothing",
     const std::string h = R"({"W":{"dtype":"F16","shape":[2,3],"data_offsets":[0,12]}})";
     CHECK_THAT(err(file_of(h, std::string(12, '\0'))),
                Catch::Contains("\"W\": the file holds F16 values, the program needs F64"));
-    CHECK_THAT(err(file_of(R"({"W":{"dtype":"F63","shape":[],"data_offsets":[0,8]}})",
-                           doubles({1}))),
-               Catch::Contains("\"W\": unknown dtype \"F63\""));
+    CHECK_THAT(
+        err(file_of(R"({"W":{"dtype":"F63","shape":[],"data_offsets":[0,8]}})", doubles({1}))),
+        Catch::Contains("\"W\": unknown dtype \"F63\""));
   }
   SECTION("a header length beyond the file") {
     std::string bytes = tl::encode_safetensors(saved_params());
@@ -274,15 +272,14 @@ TEST_CASE("mismatched and malformed files name what differs and change nothing",
                Catch::Contains("malformed: \"s\" appears twice in the header"));
     CHECK_THAT(err(file_of(R"({"__metadata__":{"k":1}})")),
                Catch::Contains("\"__metadata__\" value \"k\" is not a string"));
-    CHECK_THAT(err(file_of(R"({"s":{"dtype":"F64","shape":[-1],"data_offsets":[0,8]}})",
-                           doubles({1}))),
-               Catch::Contains("\"s\": every dimension must be a non-negative integer, the "
-                               "header has -1"));
-    CHECK_THAT(err(file_of(R"({"s":{"dtype":"F64","shape":[],"data_offsets":[0.0,8]}})",
-                           doubles({1}))),
-               Catch::Contains("\"s\": data_offsets must be a non-negative integer"));
-    CHECK_THAT(err(file_of(R"({"s":{"dtype":"F64","shape":[],"data_offsets":[0]}})",
-                           doubles({1}))),
+    CHECK_THAT(
+        err(file_of(R"({"s":{"dtype":"F64","shape":[-1],"data_offsets":[0,8]}})", doubles({1}))),
+        Catch::Contains("\"s\": every dimension must be a non-negative integer, the "
+                        "header has -1"));
+    CHECK_THAT(
+        err(file_of(R"({"s":{"dtype":"F64","shape":[],"data_offsets":[0.0,8]}})", doubles({1}))),
+        Catch::Contains("\"s\": data_offsets must be a non-negative integer"));
+    CHECK_THAT(err(file_of(R"({"s":{"dtype":"F64","shape":[],"data_offsets":[0]}})", doubles({1}))),
                Catch::Contains("\"s\": data_offsets must be [begin, end]"));
   }
   SECTION("offsets out of range, overlapping, with gaps, or of the wrong length") {
@@ -305,9 +302,9 @@ TEST_CASE("mismatched and malformed files name what differs and change nothing",
                                "32"));
     CHECK_THAT(err(file_of(R"({"s":{"dtype":"F64","shape":[],"data_offsets":[8,0]}})", data)),
                Catch::Contains("data_offsets [8, 0] end before they begin"));
-    CHECK_THAT(err(file_of(R"({"s":{"dtype":"F64","shape":[],"data_offsets":[16,24]}})",
-                           doubles({1}))),
-               Catch::Contains("belong to no tensor"));
+    CHECK_THAT(
+        err(file_of(R"({"s":{"dtype":"F64","shape":[],"data_offsets":[16,24]}})", doubles({1}))),
+        Catch::Contains("belong to no tensor"));
     CHECK_THAT(err(file_of(R"({"s":{"dtype":"F64","shape":[4294967296,4294967296],)"
                            R"("data_offsets":[0,8]}})",
                            doubles({1}))),
@@ -316,10 +313,9 @@ TEST_CASE("mismatched and malformed files name what differs and change nothing",
   SECTION("a missing file, an unwritable one") {
     CHECK_THAT(message_of([&] { tl::load_safetensors(scratch("absent.safetensors"), target); }),
                Catch::Contains("absent.safetensors: cannot open it"));
-    CHECK_THAT(message_of([&] {
-                 tl::save_safetensors(scratch("no_such_dir") / "x.safetensors", target);
-               }),
-               Catch::Contains("cannot write safetensors file"));
+    CHECK_THAT(
+        message_of([&] { tl::save_safetensors(scratch("no_such_dir") / "x.safetensors", target); }),
+        Catch::Contains("cannot write safetensors file"));
   }
   SECTION("integers that do not fit") {
     long step = 0;
