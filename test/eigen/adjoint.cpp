@@ -41,13 +41,14 @@ TEST_CASE("odeint_adjoint from Eigen values against the closed form of a linear 
   opt.rtol = 1e-12;
   opt.atol = 1e-14;
   const ode::runge_kutta_dopri5<Eigen::Vector2d> dopri5;
-  const auto r = tlo::odeint_adjoint(model, objective, x0, times, tl::at(A = a_value()), opt, dopri5);
+  const auto r =
+      tlo::odeint_adjoint(model, objective, x0, times, tl::at(A = a_value()), opt, dopri5);
 
   const double rr = std::sqrt(2.0);
   Eigen::Matrix2d bt;
   bt << 0, -1, 2, 0;  // B^T
   const Eigen::Matrix2d e = std::exp(-0.5 * T) * (std::cos(rr * T) * Eigen::Matrix2d::Identity() +
-                                                   std::sin(rr * T) / rr * bt);
+                                                  std::sin(rr * T) / rr * bt);
   const Eigen::Vector2d want = Eigen::Vector2d::Ones() + e * Eigen::Vector2d::Ones();
   const Eigen::Vector2d dz0 = tl::to_eigen(r.dz0);
   CHECK((dz0 - want).cwiseAbs().maxCoeff() < 1e-9);
