@@ -12,6 +12,16 @@ tapeless_add_example(spiral spiral.cpp ARGS --out spiral_out FILES ${spiral_file
   "trained 1000 iterations in [0-9.]+ s"
   "best total loss 0\\.[01][0-9]+ at iteration"
   "wrote .*spiral_out/spiral.csv")
+# --save and --load (safetensors files) when nlohmann_json is found: spiral_files.cpp, the one
+# translation unit that includes <tapeless/safetensors.hpp>.
+function(tapeless_spiral_safetensors target)
+  if(TAPELESS_HAVE_SAFETENSORS)
+    target_sources(${target} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/spiral_files.cpp)
+    target_link_libraries(${target} PRIVATE tapeless::safetensors)
+    target_compile_definitions(${target} PRIVATE SPIRAL_SAFETENSORS=1)
+  endif()
+endfunction()
+tapeless_spiral_safetensors(spiral)
 # The same training in float32, shorter: it must run and learn (the loss falls well below 3).
 tapeless_add_example_run(spiral float ARGS --float --iterations 200 --threads 2
   --out spiral_float_out EXPECT
@@ -51,12 +61,22 @@ if(TAPELESS_BUILD_TESTS)
             -P ${CMAKE_CURRENT_SOURCE_DIR}/spiral_compare.cmake)
 endif()
 
+# --save then --load: a run that starts from the parameters another run saved at its end prints,
+# at iteration 0, that run's last total loss, and saves the same file again.
+if(TAPELESS_BUILD_TESTS AND TAPELESS_HAVE_SAFETENSORS)
+  add_test(NAME example_spiral_save_load
+    COMMAND ${CMAKE_COMMAND} -DMODE=save_load -DSPIRAL=$<TARGET_FILE:spiral>
+            -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}
+            -P ${CMAKE_CURRENT_SOURCE_DIR}/spiral_compare.cmake)
+endif()
+
 # spiral_mpi: the spiral's mini-batches split across MPI ranks (built when MPI is found). Its
 # tests run it under mpirun against spiral: the same losses on 2 ranks, and stopped on 2 ranks and
 # resumed on 3.
 if(TAPELESS_HAVE_MPI)
   add_executable(spiral_mpi spiral_mpi.cpp)
   target_link_libraries(spiral_mpi PRIVATE tapeless::mpi)
+  tapeless_spiral_safetensors(spiral_mpi)
   tapeless_strict(spiral_mpi)
   tapeless_add_usage_test(spiral_mpi help 0 --help)
   tapeless_add_usage_test(spiral_mpi bad_flag 2 --no-such-flag)

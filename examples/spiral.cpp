@@ -17,6 +17,11 @@
 //                          (default 100) and at the end; a run that finds one there resumes from
 //                          it and ends exactly where the uninterrupted run would
 //   spiral --stop-after N  ends the run abruptly after iteration N (to test resuming)
+//   spiral --save FILE     writes the trained parameters to FILE, a safetensors file
+//                          (fc1.weight, fc1.bias, fc2.weight, fc2.bias; Python's safetensors
+//                          and PyTorch read it)
+//   spiral --load FILE     starts from the parameters in FILE instead of the random ones
+//                          (`--load FILE --iterations 0` evaluates them)
 //
 // spiral_mpi (spiral_mpi.cpp) is the same training with each mini-batch split across MPI ranks;
 // both are spiral_training.hpp.

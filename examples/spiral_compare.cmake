@@ -5,6 +5,9 @@
 #               resumes from iteration 40 and ends with the uninterrupted run's last lines
 #   mpi_resume  the same with spiral_mpi, stopped under mpirun -np 2 and resumed under -np 3 (a
 #               checkpoint does not depend on the number of ranks, nor do the losses)
+#   save_load   spiral --save FILE, then spiral --load FILE --iterations 0 --save AGAIN: the
+#               second prints, at iteration 0, the first's last total loss, and AGAIN is FILE
+#               byte for byte; a file of the wrong shapes is refused with the tensor's name
 # Inputs: SPIRAL, SPIRAL_MPI, MPIEXEC (with its flags, ';'-separated), WORK_DIR.
 set(common --iterations 60 --threads 1 --seed 3)
 set(dir ${WORK_DIR}/spiral_compare_${MODE})
@@ -33,11 +36,48 @@ function(loss_lines out_var text)
   set(${out_var} "${kept}" PARENT_SCOPE)
 endfunction()
 
-run_spiral(reference ${SPIRAL} ${common} --out ${dir}/reference)
+if(MODE STREQUAL "save_load")
+  set(saved --save ${dir}/trained.safetensors)
+endif()
+run_spiral(reference ${SPIRAL} ${common} --out ${dir}/reference ${saved})
 loss_lines(expected "${reference}")
 list(LENGTH expected n)
 if(n LESS 5)
   message(FATAL_ERROR "spiral printed too few progress lines:\n${reference}")
+endif()
+
+if(MODE STREQUAL "save_load")
+  if(NOT reference MATCHES "saved the trained parameters to [^\n]*trained.safetensors")
+    message(FATAL_ERROR "spiral --save did not say it saved:\n${reference}")
+  endif()
+  string(REGEX MATCH "iter   60 \\| total loss [0-9.]+" last "${reference}")
+  run_spiral(got ${SPIRAL} --iterations 0 --threads 1 --load ${dir}/trained.safetensors
+             --save ${dir}/again.safetensors --out ${dir}/loaded)
+  if(NOT got MATCHES "loaded the initial parameters from [^\n]*trained.safetensors")
+    message(FATAL_ERROR "spiral --load did not say it loaded:\n${got}")
+  endif()
+  string(REGEX MATCH "iter    0 \\| total loss [0-9.]+" first "${got}")
+  string(REGEX REPLACE ".*total loss " "" last_loss "${last}")
+  string(REGEX REPLACE ".*total loss " "" first_loss "${first}")
+  if(last_loss STREQUAL "" OR NOT last_loss STREQUAL first_loss)
+    message(FATAL_ERROR "the loaded parameters give another loss: '${first}' after loading, "
+                        "'${last}' when saved\n${reference}\n${got}")
+  endif()
+  file(SHA256 ${dir}/trained.safetensors a)
+  file(SHA256 ${dir}/again.safetensors b)
+  if(NOT a STREQUAL b)
+    message(FATAL_ERROR "the parameters saved again after loading differ from the file loaded")
+  endif()
+  # A file of the float32 run does not load into the float64 one, and says which tensor differs.
+  run_spiral(f32 ${SPIRAL} --float --iterations 0 --threads 1 --save ${dir}/f32.safetensors
+             --out ${dir}/f32)
+  execute_process(COMMAND ${SPIRAL} --iterations 0 --load ${dir}/f32.safetensors --out ${dir}/bad
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(rc EQUAL 0 OR NOT err MATCHES "\"fc1.weight\": the file holds F32 values, the program needs F64")
+    message(FATAL_ERROR "a float32 file was not refused by name (exit ${rc}):\n${out}\n${err}")
+  endif()
+  message(STATUS "save_load: total loss ${first_loss} when saved and after loading; the same file")
+  return()
 endif()
 
 if(MODE STREQUAL "mpi")

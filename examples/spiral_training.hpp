@@ -46,6 +46,11 @@ constexpr tl::linear<"fc2", 50, 2> fc2;
 constexpr auto Z = tl::var<"Z", batch_time, 2>;  // the model's states at the window's times
 constexpr auto Y = tl::var<"Y", batch_time, 2>;  // the true ones
 using vec2 = tl::vector<double, 2>;
+}  // namespace spiral
+#ifdef SPIRAL_SAFETENSORS  // (defined by the build when nlohmann_json is found)
+#include "spiral_files.hpp"
+#endif
+namespace spiral {
 
 struct settings {
   std::size_t iterations = 1000;
@@ -56,13 +61,16 @@ struct settings {
   std::filesystem::path checkpoint;  // empty: no checkpoints
   std::size_t checkpoint_every = 100;
   std::size_t stop_after = 0;  // 0: never (otherwise: end abruptly after that iteration)
+  std::filesystem::path save;  // the trained parameters to this safetensors file at the end
+  std::filesystem::path load;  // the initial parameters from this safetensors file
 };
 
 inline settings parse(int argc, char** argv, const char* name) {
   settings s;
   cli::args args(argc, argv, name,
                  "[--full] [--iterations N] [--threads N] [--float] [--out DIR] [--seed S] "
-                 "[--checkpoint DIR] [--checkpoint-every N] [--stop-after N]");
+                 "[--checkpoint DIR] [--checkpoint-every N] [--stop-after N] [--save FILE] "
+                 "[--load FILE]");
   while (args.next()) {
     if (args.is("--full"))
       s.iterations = 2000;
@@ -82,6 +90,10 @@ inline settings parse(int argc, char** argv, const char* name) {
       s.checkpoint_every = std::max<std::size_t>(1, args.number<std::size_t>());
     else if (args.is("--stop-after"))
       s.stop_after = args.number<std::size_t>();
+    else if (args.is("--save"))
+      s.save = args.value();
+    else if (args.is("--load"))
+      s.load = args.value();
     else
       args.reject();
   }
@@ -199,6 +211,23 @@ int train(const settings& cfg, Run& run) {
         "1e-3, %s\n",
         std::is_same_v<V, float> ? "float32" : "float64", cfg.iterations, batch_size, batch_time,
         run.describe(threads).c_str());
+#ifndef SPIRAL_SAFETENSORS
+  if (!cfg.save.empty() || !cfg.load.empty()) {
+    std::fprintf(stderr, "spiral: --save and --load need tapeless built with nlohmann_json\n");
+    return 2;
+  }
+#else
+  // [load]
+  // Initial parameters from a safetensors file instead of the random ones (drawn all the same, so
+  // the mini-batches that follow are those of the run without --load). Names, dtypes (F64, or F32
+  // with --float) and shapes must match: fc1.weight [50, 2], fc1.bias [50], fc2.weight [2, 50],
+  // fc2.bias [2].
+  if (!cfg.load.empty()) {
+    if (!load_parameters(cfg.load, params)) return 1;
+    print("loaded the initial parameters from %s\n", cfg.load.string().c_str());
+  }
+  // [/load]
+#endif
   run.share(params);  // (MPI) every rank starts from rank 0's parameters
   // The total loss is the root's to compute; only it prints and keeps the best model.
   const auto test_loss = [&](const auto& p) {
@@ -283,6 +312,16 @@ int train(const settings& cfg, Run& run) {
         ran ? double(ran) / train_secs : 0.0, run.describe(threads).c_str());
   print("best total loss %.6f at iteration %zu (from %.6f, %.0f%% lower)\n", best, best_it, initial,
         100.0 * (initial - best) / initial);
+#ifdef SPIRAL_SAFETENSORS
+  // [save]
+  // The parameters at the end of training (not the best ones, which the fit below shows), for
+  // --load or for Python (spiral_files.cpp).
+  if (!cfg.save.empty() && run.root()) {
+    save_parameters(cfg.save, params);
+    print("saved the trained parameters to %s\n", cfg.save.string().c_str());
+  }
+  // [/save]
+#endif
   if (!run.root()) return 0;
 
   // ---- results: the best model ----

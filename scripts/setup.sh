@@ -1,8 +1,10 @@
 #!/bin/sh
 # Installs, from Debian's packages only (as root, on Debian bookworm), what tapeless needs:
 #   scripts/setup.sh          everything for the tests, examples and benchmarks: g++ and clang,
-#                             CMake, Boost (Hana, Odeint), Catch2, Google Benchmark, and Boost.MPI
-#                             with Open MPI for <tapeless/mpi.hpp>
+#                             CMake, Boost (Hana, Odeint), Catch2, Google Benchmark, Boost.MPI
+#                             with Open MPI for <tapeless/mpi.hpp>, nlohmann::json for
+#                             <tapeless/safetensors.hpp>, Eigen for <tapeless/eigen.hpp>, and
+#                             python3 for the independent check of the safetensors files
 #   scripts/setup.sh --plot   only what the flagship example needs: g++, CMake, Boost, and gnuplot
 #                             for its PNG
 # It says what it installs as it goes: a fresh machine takes a few minutes.
@@ -27,5 +29,7 @@ else
   install "clang++, the second compiler the tests run on" clang
   install "the test and benchmark frameworks" catch2 libbenchmark-dev
   install "Boost.MPI and Open MPI, for <tapeless/mpi.hpp>" libboost-mpi-dev openmpi-bin libopenmpi-dev
+  install "nlohmann::json and Eigen, for the opt-in file and Eigen headers" nlohmann-json3-dev libeigen3-dev
+  install "python3, for the independent check of safetensors files" python3
 fi
 echo "setup: done"

@@ -67,15 +67,30 @@ template <class V>
 using bound_value_t = std::conditional_t<std::is_integral_v<V>, double, V>;
 }  // namespace detail
 
+// A value of another library that binds to symbols as a tapeless value (<tapeless/eigen.hpp>
+// specialises it for Eigen's dense objects): a specialisation has
+//   template <class S> static value_t<T, S> to_value(const V& v, std::string_view symbol);
+// which converts v for a symbol of shape S, checking at run time what the type leaves open.
+template <class V>
+struct foreign_value {};
+namespace detail {
+template <class V>
+concept foreign_bindable = requires { foreign_value<V>::is_foreign_value; };
+}  // namespace detail
+
 template <detail::fixed_string Name, class S, class Tag>
 template <class V>
 constexpr auto symbol<Name, S, Tag>::operator=(const V& v) const {
-  static_assert(Value<detail::unwrap_binding_t<V>>,
-                "tapeless: a symbol can only be bound to a scalar or a tapeless::tensor");
-  static_assert(detail::binds_shape_v<S, detail::unwrap_binding_t<V>>,
-                "tapeless: binding a value to a symbol: the value's shape differs from the "
-                "symbol's shape");
-  return boost::hana::make_pair(*this, static_cast<detail::bound_value_t<V>>(v));
+  if constexpr (detail::foreign_bindable<V>) {
+    return boost::hana::make_pair(*this, foreign_value<V>::template to_value<S>(v, name));
+  } else {
+    static_assert(Value<detail::unwrap_binding_t<V>>,
+                  "tapeless: a symbol can only be bound to a scalar or a tapeless::tensor");
+    static_assert(detail::binds_shape_v<S, detail::unwrap_binding_t<V>>,
+                  "tapeless: binding a value to a symbol: the value's shape differs from the "
+                  "symbol's shape");
+    return boost::hana::make_pair(*this, static_cast<detail::bound_value_t<V>>(v));
+  }
 }
 
 template <class T>

@@ -35,9 +35,7 @@
 #include <boost/hana/map.hpp>
 #include <concepts>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -50,10 +48,8 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-#endif
 
+#include "../detail/files.hpp"
 #include "../tensor.hpp"
 #include "bundle.hpp"
 
@@ -163,7 +159,7 @@ struct writer {
   void bytes(const void* p, std::size_t n) { out.append(static_cast<const char*>(p), n); }
   template <std::unsigned_integral U>
   void uint(U v) {
-    for (std::size_t i = 0; i < sizeof(U); ++i) out.push_back(char((v >> (8 * i)) & 0xffu));
+    files::put_le(out, v);
   }
   void u8(std::uint8_t v) { out.push_back(char(v)); }
   void str(std::string_view s) {
@@ -172,10 +168,8 @@ struct writer {
   }
   template <number T>
   void element(T v) {
-    if constexpr (std::is_same_v<T, double>)
-      uint(std::bit_cast<std::uint64_t>(v));
-    else if constexpr (std::is_same_v<T, float>)
-      uint(std::bit_cast<std::uint32_t>(v));
+    if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>)
+      files::put_float(out, v);
     else if constexpr (std::is_floating_point_v<T>)
       static_assert(!sizeof(T), "tapeless::save_checkpoint: only float and double are stored");
     else if constexpr (std::is_signed_v<T>)
@@ -253,10 +247,7 @@ struct reader {
   }
   template <std::unsigned_integral U>
   U uint(const std::string& where) {
-    const auto s = take(sizeof(U), where);
-    U v = 0;
-    for (std::size_t i = 0; i < sizeof(U); ++i) v |= U(static_cast<unsigned char>(s[i])) << (8 * i);
-    return v;
+    return files::get_le<U>(take(sizeof(U), where).data());
   }
   std::uint8_t u8(const std::string& where) { return uint<std::uint8_t>(where); }
   std::string_view str(const std::string& where) {
@@ -487,32 +478,16 @@ void decode_checkpoint(std::string_view bytes, const std::string& source,
 // Writes the entries to `file` atomically: `<file>.tmp`, flushed to disk, then renamed.
 template <class... T>
 void save_checkpoint(const std::filesystem::path& file, const checkpoint_entry<T>&... entries) {
-  const std::string bytes = encode_checkpoint(entries...);
-  std::filesystem::path tmp = file;
-  tmp += ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw checkpoint_error("tapeless: cannot write checkpoint " + tmp.string());
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0;
-#if defined(__unix__) || defined(__APPLE__)
-  ok = ok && ::fsync(::fileno(f)) == 0;  // on disk before the rename makes it the checkpoint
-#endif
-  ok = (std::fclose(f) == 0) && ok;
-  std::error_code ec;
-  if (ok) std::filesystem::rename(tmp, file, ec);
-  if (!ok || ec) {
-    std::filesystem::remove(tmp, ec);
-    throw checkpoint_error("tapeless: cannot write checkpoint " + file.string());
-  }
+  const std::string failed = detail::files::write_atomically(file, encode_checkpoint(entries...));
+  if (!failed.empty()) throw checkpoint_error("tapeless: cannot write checkpoint " + failed);
 }
 
 // The bytes of a checkpoint file (a checkpoint_error if it cannot be read).
 inline std::string read_checkpoint_bytes(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw checkpoint_error("tapeless: checkpoint " + file.string() + ": cannot open it");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) throw checkpoint_error("tapeless: checkpoint " + file.string() + ": cannot read it");
-  return std::move(bytes).str();
+  std::string error;
+  auto bytes = detail::files::read_all(file, error);
+  if (!bytes) throw checkpoint_error("tapeless: checkpoint " + file.string() + ": " + error);
+  return std::move(*bytes);
 }
 
 // Restores the entries from `file`, all or nothing (a checkpoint_error says what is wrong).
