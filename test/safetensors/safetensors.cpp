@@ -145,6 +145,7 @@ TEST_CASE("optimizer state through for_each_state: bundles as piece.symbol, the 
   CHECK(bytes.find(R"("exp_avg.W":{"data_offsets")") != std::string::npos);
   CHECK(bytes.find(R"("exp_avg_sq.fc1.weight":{)") != std::string::npos);
   CHECK(bytes.find(R"("step":{"data_offsets":[)") != std::string::npos);
+  CHECK(bytes.find(R"("lr":{"data_offsets":[)") != std::string::npos);  // a schedule's rate too
   CHECK(bytes.find(R"("dtype":"I64","shape":[]})") != std::string::npos);
 
   auto p2 = p;
@@ -163,7 +164,7 @@ TEST_CASE("optimizer state through for_each_state: bundles as piece.symbol, the 
   const auto before = tl::encode_safetensors(third);
   CHECK_THAT(
       message_of([&] { tl::decode_safetensors(tl::encode_safetensors(p), "memory", third); }),
-      Catch::Contains("\"step\": not in the file (it holds \"W\" \"b\" \"fc1.weight\" \"s\")"));
+      Catch::Contains("\"lr\": not in the file (it holds \"W\" \"b\" \"fc1.weight\" \"s\")"));
   CHECK(tl::encode_safetensors(third) == before);
 }
 
