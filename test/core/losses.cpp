@@ -81,6 +81,20 @@ TEST_CASE("cross_entropy is PyTorch's CrossEntropyLoss from logits", "[losses]")
   CHECK(tl::one_hot<3>(2) == vec3{{0.0, 0.0, 1.0}});
 }
 
+TEST_CASE("a class that changes per sample is a one-hot symbol (docs/operators.md)", "[losses]") {
+  const tl::vector<double, 3> logits{{0.5, 2.0, -1.0}};
+  for (std::size_t label = 0; label < 3; ++label) {
+    // [one_hot_symbol]
+    constexpr auto z = tl::var<"z", 3>;
+    constexpr auto y = tl::var<"y", 3>;
+    const auto loss = tl::cross_entropy(z, y);  // sum(y * (logsumexp(z) - z))
+    const double l = tl::eval(loss, z = logits, y = tl::one_hot<3>(label));
+    // [/one_hot_symbol]
+    CHECK(l == Approx(tl::eval(tl::cross_entropy(z, label), z = logits)).epsilon(1e-15));
+    CHECK(l == Approx(std::log(std::exp(0.5) + std::exp(2.0) + std::exp(-1.0)) - logits[label]).epsilon(1e-15));
+  }
+}
+
 TEST_CASE("nll is PyTorch's NLLLoss", "[losses]") {
   const vec3 lp{{-0.5, -1.5, -2.25}};
   CHECK(tl::eval(tl::nll(y, 1), y = lp) == 1.5);
