@@ -130,6 +130,10 @@ TEST_CASE("activations: values against <cmath> and PyTorch's definitions", "[val
   CHECK(tl::eval(tl::maximum(x, y), uv) == tl::vector<double, 3>{{0.0, 1.0, 2.0}});
   CHECK(tl::eval(tl::minimum(x, y), uv) == tl::vector<double, 3>{{-1.5, 0.25, -3.0}});
   CHECK(tl::eval(tl::maximum(x, 0.5), uv) == tl::vector<double, 3>{{0.5, 0.5, 2.0}});
+  // max(a, b) and min(a, b) of two operands are maximum and minimum (torch.max(a, b)).
+  CHECK(tl::eval(tl::max(x, y), uv) == tl::eval(tl::maximum(x, y), uv));
+  CHECK(tl::eval(tl::min(0.5, x), uv) == tl::vector<double, 3>{{-1.5, 0.25, 0.5}});
+  CHECK(tl::to_string(tl::max(x, y)) == "maximum(x, y)");
   CHECK(tl::eval(tl::clamp(x, -1.0, 1.0), uv) == tl::vector<double, 3>{{-1.0, 0.25, 1.0}});
   // lo > hi: hi everywhere, as torch.clamp.
   CHECK(tl::eval(tl::clamp(x, 1.0, -1.0), uv) == tl::vector<double, 3>{{-1.0, -1.0, -1.0}});

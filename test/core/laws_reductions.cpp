@@ -109,6 +109,14 @@ TEST_CASE("reductions: ties and zeros take PyTorch's conventions", "[kinks]") {
   CHECK(tl::grad(tl::norm(x), tl::wrt(x), x = zero)[x] == zero);
   CHECK(tl::jvp(tl::norm(x), x, vec3{{1.0, 2.0, 3.0}}, x = zero) == 0.0);
   CHECK(tl::grad(tl::squared_norm(x), tl::wrt(x), x = zero)[x] == zero);
+  // NaN propagates through max, logsumexp and norm.
+  const vec3 nan_at_1{{1.0, std::nan(""), 3.0}};
+  CHECK(std::isnan(tl::eval(tl::max(x), x = nan_at_1)));
+  CHECK(std::isnan(tl::eval(tl::min(x), x = nan_at_1)));
+  CHECK(std::isnan(tl::eval(tl::logsumexp(x), x = nan_at_1)));
+  CHECK(std::isnan(tl::eval(tl::norm(x), x = nan_at_1)));
+  CHECK(std::isnan(tl::eval(tl::norm(x), x = vec3{{1e300, std::nan(""), 0.0}})));
+  CHECK(tl::eval(tl::norm(x), x = vec3{{INFINITY, 1.0, 0.0}}) == INFINITY);
 }
 
 TEST_CASE("reductions over one axis of a matrix", "[laws][axis]") {

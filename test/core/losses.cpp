@@ -110,6 +110,8 @@ TEST_CASE("nll is PyTorch's NLLLoss", "[losses]") {
   CHECK(tl::eval(tl::nll(z - tl::logsumexp(z), tl::one_hot<3>(2)), z = z0) ==
         Approx(lse(z0) - 2.0).epsilon(1e-15));
   CHECK_THROWS_AS(tl::nll(z, 5), std::out_of_range);
+  for (int k = 0; k < 4; ++k)
+    gradient_laws(tl::nll(z - tl::logsumexp(z), 2), z, random_value<tl::shape<3>>(-3, 3), tl::at(y = lp));
 }
 
 TEST_CASE("huber is PyTorch's HuberLoss (mean)", "[losses]") {

@@ -121,6 +121,16 @@ constexpr auto unary_fn(const E& a) {
   else return 0.75 * a;  // a runtime constant
 }
 
+// The second operand of maximum or minimum, moved off the first where the two are the same
+// expression (maximum(s, s) ties everywhere, and every point would be redrawn).
+template <class L, class R>
+constexpr auto distinct(const L&, const R& r) {
+  if constexpr (std::is_same_v<L, R>)
+    return 0.5 * r + 0.25;
+  else
+    return r;
+}
+
 template <int K, int D, std::uint64_t Seed>
 constexpr auto any() {
   constexpr std::uint64_t c1 = mix(Seed, 1), c2 = mix(Seed, 2), c3 = mix(Seed, 3);
@@ -135,8 +145,8 @@ constexpr auto any() {
       if constexpr (op == 0) return any<K, D - 1, c1>() + any<K, D - 1, c2>();
       else if constexpr (op == 1) return any<K, D - 1, c1>() - any<K, D - 1, c2>();
       else if constexpr (op == 2) return any<K, D - 1, c1>() * any<K, D - 1, c2>();
-      else if constexpr (op == 3) return tl::maximum(any<K, D - 1, c1>(), any<K, D - 1, c2>());
-      else if constexpr (op == 4) return tl::minimum(any<K, D - 1, c1>(), any<S, D - 1, c2>());
+      else if constexpr (op == 3) return tl::maximum(any<K, D - 1, c1>(), distinct(any<K, D - 1, c1>(), any<K, D - 1, c2>()));
+      else if constexpr (op == 4) return tl::minimum(any<K, D - 1, c1>(), distinct(any<K, D - 1, c1>(), any<S, D - 1, c2>()));
       else return tl::clamp(any<K, D - 1, c1>(), -0.5, 1.0);
     } else if constexpr (r == 2) {
       return any<K, D - 1, c1>() / pos<K, D - 1, c2>();

@@ -198,6 +198,18 @@ template <Operand L, Operand R>
 constexpr auto minimum(const L& l, const R& r) {
   return detail::checked_elementwise<minimum_op>(l, r);
 }
+// max(a, b), min(a, b) of two operands are maximum and minimum, as torch.max(a, b) (max(x) of
+// one operand is the reduction, ops/reduce.hpp).
+template <Operand L, Operand R>
+  requires(Expression<L> || Expression<R>)
+constexpr auto max(const L& l, const R& r) {
+  return detail::checked_elementwise<maximum_op>(l, r);
+}
+template <Operand L, Operand R>
+  requires(Expression<L> || Expression<R>)
+constexpr auto min(const L& l, const R& r) {
+  return detail::checked_elementwise<minimum_op>(l, r);
+}
 template <Expression A, Operand Lo>
 constexpr auto clamp_min(const A& x, const Lo& lo) {
   return detail::checked_elementwise<clamp_min_op>(x, lo);

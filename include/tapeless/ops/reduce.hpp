@@ -265,6 +265,10 @@ struct norm_op {
     using T = scalar_of_t<A>;
     T acc{};
     for (std::size_t i = 0; i < size_of_value_v<A>; ++i) acc += elem(a, i) * elem(a, i);
+    if (acc != acc) {  // a NaN element
+      out = acc;
+      return;
+    }
     if (acc < std::numeric_limits<T>::infinity() && acc >= std::numeric_limits<T>::min()) {
       out = detail::cmath::sqrt(acc);
       return;
@@ -274,10 +278,6 @@ struct norm_op {
       m = detail::cmath::abs(elem(a, i)) > m ? detail::cmath::abs(elem(a, i)) : m;
     if (m == T(0) || m == std::numeric_limits<T>::infinity()) {
       out = m;
-      return;
-    }
-    if (m != m) {  // a NaN element
-      out = acc;
       return;
     }
     T scaled{};
