@@ -52,7 +52,7 @@ TEST_CASE("grad and vjp of an MLP allocate nothing", "[allocation]") {
   CHECK(allocations.load() - v0 == 1);
 }
 
-TEST_CASE("grad of a classifier with the issue-10 operators and losses allocates nothing", "[allocation]") {
+TEST_CASE("grad and vjp of a classifier with the issue-10 operators and losses allocate nothing", "[allocation]") {
   constexpr auto x = tl::var<"x", 4>;
   constexpr auto W = tl::var<"W", 3, 4>;
   constexpr auto b = tl::var<"b", 3>;
@@ -66,9 +66,9 @@ TEST_CASE("grad of a classifier with the issue-10 operators and losses allocates
 
   const long before = allocations.load();
   const auto g = tl::grad(loss, tl::wrt(W, b), x = xx, W = w, b = bb);
-  const double H = tl::hessian(tl::logsumexp(h), b, x = xx, W = w, b = bb)(0, 0);
+  const auto v = tl::vjp(tl::softmax(h), bb, tl::wrt(b), x = xx, W = w, b = bb)[b];
   const long after = allocations.load();
   CHECK(after - before == 0);
   CHECK(g[W][0] != 0.0);
-  CHECK(std::isfinite(H));
+  CHECK(std::isfinite(v[0]));
 }
