@@ -217,5 +217,10 @@ TEST_CASE("printed forms of the activations and their derivatives", "[print]") {
   CHECK(tl::to_string(tl::d(tl::expm1(t), t)) == "exp(t)");
   CHECK(tl::to_string(tl::d(tl::leaky_relu(t, 0.2), t)) == "step(t) + 0.2 * (1 - step(t))");
   CHECK(tl::to_string(tl::d(tl::sum(tl::maximum(x, y)), x)) == "(x > y) + 0.5 * (x == y)");
+  // Compile-time constants fold.
+  CHECK(tl::to_string(tl::simplify(tl::maximum(tl::c<1, 2>, tl::c<1, 3>))) == "0.5");
+  CHECK(tl::to_string(tl::simplify(tl::minimum(tl::c<1, 2>, tl::c<1, 3>))) == "1/3");
+  CHECK(tl::to_string(tl::simplify(tl::clamp(tl::c<3>, tl::c<-1>, tl::c<1>) + t)) == "1 + t");
+  CHECK(tl::to_string(tl::d(tl::maximum(t, tl::c<0>) * tl::c<2>, t)) == "2 * ((t > 0) + 0.5 * (t == 0))");
   CHECK(tl::to_string(tl::d(tl::clamp(t, -1.0, 1.0), t)) == "(t >= -1) * (1 >= clamp_min(t, -1))");
 }

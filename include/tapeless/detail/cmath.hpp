@@ -135,7 +135,8 @@ constexpr T ce_erf(T x) {
   for (int n = 1; n < 200; ++n) {
     term *= 2 * x2 / T(2 * n + 1);
     sum += term;
-    if ((term < 0 ? -term : term) < (sum < 0 ? -sum : sum) * std::numeric_limits<T>::epsilon()) break;
+    const T at = term < 0 ? -term : term, as = sum < 0 ? -sum : sum;
+    if (at < as * std::numeric_limits<T>::epsilon()) break;
   }
   return two_over_sqrt_pi * ce_exp(-x2) * sum;
 }

@@ -56,8 +56,9 @@ struct piecewise_binary : elementwise_binary {
   static constexpr auto rewrite(const L&, const R&) {
     using S = result_shape<typename L::shape_type, typename R::shape_type>;
     if constexpr (is_cconst_v<L> && is_cconst_v<R>) {
-      constexpr bool left = Derived::takes_left(cconst<L::num, L::den>::template value<long double>(),
-                                                cconst<R::num, R::den>::template value<long double>());
+      using LD = long double;
+      constexpr bool left = Derived::takes_left(cconst<L::num, L::den>::template value<LD>(),
+                                                cconst<R::num, R::den>::template value<LD>());
       if constexpr (left)
         return constant_t<L::num, L::den, S>{};
       else
