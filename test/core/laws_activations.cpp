@@ -198,7 +198,7 @@ TEST_CASE("kinks take PyTorch's subgradients", "[kinks]") {
   CHECK(above[t] == 0.0);
   CHECK(above[lo] == 0.0);
   CHECK(above[hi] == 1.0);
-  // lo > hi: everything goes to hi (torch.clamp's value, and its gradient is hi's).
+  // lo > hi: the value is hi (torch.clamp's), and so the whole gradient goes to hi.
   const auto crossed = tl::grad(tl::clamp(t, lo, hi), tl::wrt(t, lo, hi), t = 0.0, lo = 1.0, hi = -1.0);
   CHECK(crossed[t] == 0.0);
   CHECK(crossed[lo] == 0.0);
