@@ -115,12 +115,12 @@ inline constexpr bool is_slice_v<unary<slice_op<Off, Len>, A>> = true;
 // expression's type (one small function per node type). Everything else below is ordinary code,
 // compiled once, so printing adds little to a translation unit's compile time.
 enum class op { symbol, rational, number, value, param, add, sub, mul, div, neg, broadcast, pad,
-                concat, matmul, slice, ipow, pow_log, call, infix };
+                concat, matmul, slice, ipow, pow_log, call, axis_call, infix };
 
 struct node {
   op o = op::symbol;
   std::string name;                  // symbol, function, infix operator, or a formatted value
-  std::intmax_t num = 0, den = 1;    // a rational constant; the exponent of pow<N>
+  std::intmax_t num = 0, den = 1;    // a rational constant; the exponent of pow<N>; an axis
   double value = 0;                  // a scalar runtime constant
   std::string dims;                  // the shape of a constant tensor or a broadcast: "2, 3"
   std::size_t size = 1;              // elements of the node's value
@@ -178,10 +178,21 @@ node describe(const E& e) {
     } else if constexpr (requires { Op::exponent; }) {
       n.o = op::ipow;
       n.num = Op::exponent;
+    } else if constexpr (requires { Op::axis; }) {  // sum<D>(X) and the like: sum(X, dim=D)
+      n.o = op::axis_call;
+      n.name = std::string(Op::name);
+      n.num = std::intmax_t(Op::axis);
     } else {
       n.o = op::call;
       n.name = std::string(Op::name);
     }
+  } else if constexpr (is_op_v<E, clamp_max_op> && is_op_v<typename E::left_type, clamp_min_op>) {
+    // clamp_max(clamp_min(x, lo), hi) is clamp(x, lo, hi)
+    n.o = op::call;
+    n.name = "clamp";
+    n.children.push_back(describe(e.l.l));
+    n.children.push_back(describe(e.l.r));
+    n.children.push_back(describe(e.r));
   } else {
     using Op = typename E::op;
     n.children.push_back(describe(e.l));
@@ -189,7 +200,7 @@ node describe(const E& e) {
     if constexpr (is_op_v<E, add_op>) n.o = op::add;
     else if constexpr (is_op_v<E, sub_op>) n.o = op::sub;
     else if constexpr (is_op_v<E, mul_op>) n.o = op::mul;
-    else if constexpr (is_op_v<E, div_op>) n.o = op::div;
+    else if constexpr (is_op_v<E, div_op> || is_op_v<E, div_or_zero_op>) n.o = op::div;
     else if constexpr (is_op_v<E, matmul_op>) n.o = op::matmul;
     else if constexpr (is_op_v<E, concat_op>) n.o = op::concat;
     else if constexpr (is_op_v<E, pow_log_op>) n.o = op::pow_log;
@@ -233,6 +244,7 @@ struct product {
 };
 
 TAPELESS_PRINTING signed_text print(const node& e);
+TAPELESS_PRINTING std::string infix(const node& e);  // `a op b`, without parentheses
 
 TAPELESS_PRINTING signed_text from_product(const product& p) {
   const bool show_c = !p.c.unit() || p.num.empty();
@@ -455,16 +467,24 @@ TAPELESS_PRINTING signed_text print(const node& e) {
       return {false,
               {cat("pow(", render(print(e.children[0])).s, ", ", std::to_string(e.num), ")")}};
     case op::call: {
+      // A comparison as a whole argument needs no parentheses of its own: sum(x == m).
       std::string s = cat(e.name, "(");
       for (std::size_t i = 0; i < e.children.size(); ++i)
-        s += cat(i ? ", " : "", render(print(e.children[i])).s);
+        s += cat(i ? ", " : "",
+                 e.children[i].o == op::infix ? infix(e.children[i]) : render(print(e.children[i])).s);
       return {false, {s + ")"}};
     }
+    case op::axis_call:
+      return {false, {cat(e.name, "(", render(print(e.children[0])).s, ", dim=",
+                          std::to_string(e.num), ")")}};
     case op::infix:
       break;
   }
-  return {false, {cat("(", render(print(e.children[0])).s, " ", e.name, " ",
-                      render(print(e.children[1])).s, ")")}};
+  return {false, {cat("(", infix(e), ")")}};
+}
+
+TAPELESS_PRINTING std::string infix(const node& e) {
+  return cat(render(print(e.children[0])).s, " ", e.name, " ", render(print(e.children[1])).s);
 }
 
 #undef TAPELESS_PRINTING

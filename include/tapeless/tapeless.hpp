@@ -7,6 +7,7 @@
 #include "expr/node.hpp"
 #include "ops/arithmetic.hpp"
 #include "ops/elementwise.hpp"
+#include "ops/compare.hpp"
 #include "ops/reduce.hpp"
 #include "ops/linalg.hpp"
 #include "ops/structure.hpp"

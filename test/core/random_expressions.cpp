@@ -12,8 +12,10 @@
 // The pair count comes from points instead.
 //
 // At run time every member is evaluated at points drawn from a seeded std::mt19937_64; points
-// where an abs or relu argument is within 1e-2 of its kink, a positive operand is below 1e-3, or
-// a value or gradient is not finite or above 1e6 are drawn again. Each (expression, point) pair
+// where an abs, relu, leaky_relu or elu argument is within 1e-2 of its kink, the operands of
+// maximum, minimum or clamp are within 1e-2 of each other, two elements of a max or min are
+// within 1e-2 (a near tie), a norm is below 1e-2, a positive operand is below 1e-3, or a value
+// or gradient is not finite or above 1e6 are drawn again. Each (expression, point) pair
 // is checked:
 //   - tl::eval against an independent reference evaluator (std:: functions on doubles);
 //   - tl::grad against central finite differences, for all 16 coordinates of s, v, A, B
@@ -99,7 +101,7 @@ constexpr auto pos();
 // f(a) for f from the table of element-wise functions.
 template <std::uint64_t Seed, class E>
 constexpr auto unary_fn(const E& a) {
-  constexpr unsigned f = pick(Seed, 12);
+  constexpr unsigned f = pick(Seed, 17);
   if constexpr (f == 0) return tl::sin(a);
   else if constexpr (f == 1) return tl::cos(a);
   else if constexpr (f == 2) return tl::tanh(a);
@@ -111,7 +113,22 @@ constexpr auto unary_fn(const E& a) {
   else if constexpr (f == 8) return tl::abs(a);
   else if constexpr (f == 9) return tl::relu(a);
   else if constexpr (f == 10) return tl::exp(a);
+  else if constexpr (f == 11) return tl::silu(a);
+  else if constexpr (f == 12) return tl::gelu(a);
+  else if constexpr (f == 13) return tl::expm1(a);
+  else if constexpr (f == 14) return tl::leaky_relu(a, 0.1);
+  else if constexpr (f == 15) return tl::elu(a);
   else return 0.75 * a;  // a runtime constant
+}
+
+// The second operand of maximum or minimum, moved off the first where the two are the same
+// expression (maximum(s, s) ties everywhere, and every point would be redrawn).
+template <class L, class R>
+constexpr auto distinct(const L&, const R& r) {
+  if constexpr (std::is_same_v<L, R>)
+    return 0.5 * r + 0.25;
+  else
+    return r;
 }
 
 template <int K, int D, std::uint64_t Seed>
@@ -124,24 +141,33 @@ constexpr auto any() {
     if constexpr (r == 0) {
       return unary_fn<c3>(any<K, D - 1, c1>());
     } else if constexpr (r == 1) {
-      constexpr unsigned op = pick(c3, 3);
+      constexpr unsigned op = pick(c3, 6);
       if constexpr (op == 0) return any<K, D - 1, c1>() + any<K, D - 1, c2>();
       else if constexpr (op == 1) return any<K, D - 1, c1>() - any<K, D - 1, c2>();
-      else return any<K, D - 1, c1>() * any<K, D - 1, c2>();
+      else if constexpr (op == 2) return any<K, D - 1, c1>() * any<K, D - 1, c2>();
+      else if constexpr (op == 3) return tl::maximum(any<K, D - 1, c1>(), distinct(any<K, D - 1, c1>(), any<K, D - 1, c2>()));
+      else if constexpr (op == 4) return tl::minimum(any<K, D - 1, c1>(), distinct(any<K, D - 1, c1>(), any<S, D - 1, c2>()));
+      else return tl::clamp(any<K, D - 1, c1>(), -0.5, 1.0);
     } else if constexpr (r == 2) {
       return any<K, D - 1, c1>() / pos<K, D - 1, c2>();
     } else if constexpr (r == 3) {
-      constexpr unsigned op = pick(c3, 4);
+      constexpr unsigned op = pick(c3, 5);
       if constexpr (op == 0) return tl::log(pos<K, D - 1, c1>());
       else if constexpr (op == 1) return tl::sqrt(pos<K, D - 1, c1>());
       else if constexpr (op == 2) return tl::pow(pos<K, D - 1, c1>(), any<K, D - 1, c2>());
+      else if constexpr (op == 3) return tl::log1p(pos<K, D - 1, c1>());
       else return tl::pow(pos<K, D - 1, c1>(), any<S, D - 1, c2>());  // a scalar exponent
     } else if constexpr (K == S) {
       if constexpr (r == 4 || r == 7) {
-        constexpr unsigned op = pick(c3, 4);
+        constexpr unsigned op = pick(c3, 9);
         if constexpr (op == 0) return tl::sum(any<V, D - 1, c1>());
         else if constexpr (op == 1) return tl::mean(any<M, D - 1, c1>());
         else if constexpr (op == 2) return tl::sum(any<N, D - 1, c1>());
+        else if constexpr (op == 3) return tl::logsumexp(any<V, D - 1, c1>());
+        else if constexpr (op == 4) return tl::max(any<M, D - 1, c1>());
+        else if constexpr (op == 5) return tl::min(any<W, D - 1, c1>());
+        else if constexpr (op == 6) return tl::norm(any<V, D - 1, c1>());
+        else if constexpr (op == 7) return tl::squared_norm(any<N, D - 1, c1>());
         else return tl::mean(any<W, D - 1, c1>());
       } else if constexpr (r == 5) {
         if constexpr (pick(c3, 2) == 0) return tl::dot(any<V, D - 1, c1>(), any<V, D - 1, c2>());
@@ -157,13 +183,21 @@ constexpr auto any() {
       else if constexpr (op == 2) return any<K, D - 1, c1>() / pos<S, D - 1, c2>();
       else return any<S, D - 1, c1>() - any<K, D - 1, c2>();
     } else if constexpr (K == V) {
+      constexpr unsigned op = pick(c3, 5);
       if constexpr (r == 5) return tl::matmul(any<N, D - 1, c1>(), any<W, D - 1, c2>());
-      else if constexpr (r == 6) return tl::matmul(any<W, D - 1, c1>(), any<M, D - 1, c2>());
+      else if constexpr (r == 6 && op < 2) return tl::matmul(any<W, D - 1, c1>(), any<M, D - 1, c2>());
+      else if constexpr (r == 6 && op == 2) return tl::softmax(any<V, D - 1, c1>());
+      else if constexpr (r == 6 && op == 3) return tl::sum<0>(any<M, D - 1, c1>());
+      else if constexpr (r == 6) return tl::max<1>(any<N, D - 1, c1>());
       else if constexpr (pick(c3, 2) == 0) return tl::stack(any<W, D - 1, c1>(), any<S, D - 1, c2>());
       else return tl::stack(any<S, D - 1, c1>(), any<W, D - 1, c2>());
     } else if constexpr (K == W) {
+      constexpr unsigned op = pick(c3, 5);
       if constexpr (r == 5) return tl::matmul(any<M, D - 1, c1>(), any<V, D - 1, c2>());
-      else if constexpr (r == 6) return tl::matmul(any<V, D - 1, c1>(), any<N, D - 1, c2>());
+      else if constexpr (r == 6 && op < 2) return tl::matmul(any<V, D - 1, c1>(), any<N, D - 1, c2>());
+      else if constexpr (r == 6 && op == 2) return tl::mean<1>(any<M, D - 1, c1>());
+      else if constexpr (r == 6 && op == 3) return tl::sum<0>(any<N, D - 1, c1>());
+      else if constexpr (r == 6) return tl::min<0>(any<N, D - 1, c1>());
       else if constexpr (pick(c3, 2) == 0) return tl::slice<1, 2>(any<V, D - 1, c1>());
       else return tl::stack(any<S, D - 1, c1>(), any<S, D - 1, c2>());
     } else if constexpr (K == M) {
@@ -318,9 +352,9 @@ point random_point(std::mt19937_64& g) {
 }
 
 // A plain reference evaluator, independent of the library's sweep: one small function per node
-// type, std:: functions on doubles. It also vets the point: where an abs or relu argument is
-// near its kink, or an argument that must be positive (log, sqrt, the base of pow, a divisor) is
-// not comfortably so, the point is not used. It records which operations the family uses.
+// type, std:: functions on doubles. It also vets the point: where an argument is near a kink (see
+// the top of the file), or an argument that must be positive (log, log1p, sqrt, the base of pow,
+// a divisor) is not comfortably so, the point is not used. It records which operations the family uses.
 struct walk_state {
   bool ok = true;
   std::map<std::string, int>* ops = nullptr;
@@ -342,6 +376,26 @@ void require(walk_state& st, const Val& x, bool kink) {
     st.ok = st.ok && (kink ? std::abs(a) > kink_margin : a > positive_margin);
   }
 }
+// The two operands of maximum, minimum, clamp_min, clamp_max apart (a scalar side broadcast).
+template <class L, class R>
+void require_apart(walk_state& st, const L& l, const R& r) {
+  constexpr std::size_t n = std::max(tl::shape_of_value_t<L>::size, tl::shape_of_value_t<R>::size);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double a = std::is_arithmetic_v<L> ? tl::elem(l, 0) : tl::elem(l, i);
+    const double b = std::is_arithmetic_v<R> ? tl::elem(r, 0) : tl::elem(r, i);
+    st.ok = st.ok && std::abs(a - b) > kink_margin;
+  }
+}
+// The extreme element of max / min apart from the others (no near tie), over `count` elements
+// from `first` with stride `stride`.
+template <class Val>
+void require_no_tie(walk_state& st, const Val& x, std::size_t first, std::size_t count, std::size_t stride) {
+  for (std::size_t i = 0; i < count; ++i)
+    for (std::size_t j = i + 1; j < count; ++j)
+      st.ok = st.ok && std::abs(tl::elem(x, first + i * stride) - tl::elem(x, first + j * stride)) > kink_margin;
+}
+template <class T>
+inline constexpr bool is_axis_op_v = requires { T::axis; };
 
 double scalar_fn(std::string_view op, double x) {
   if (op == "sin") return std::sin(x);
@@ -356,6 +410,10 @@ double scalar_fn(std::string_view op, double x) {
   if (op == "exp") return std::exp(x);
   if (op == "log") return std::log(x);
   if (op == "sqrt") return std::sqrt(x);
+  if (op == "log1p") return std::log1p(x);
+  if (op == "expm1") return std::expm1(x);
+  if (op == "silu") return x / (1 + std::exp(-x));
+  if (op == "gelu") return x * 0.5 * (1 + std::erf(x / std::sqrt(2.0)));
   return std::numeric_limits<double>::quiet_NaN();
 }
 double scalar_fn(std::string_view op, double l, double r) {
@@ -364,6 +422,12 @@ double scalar_fn(std::string_view op, double l, double r) {
   if (op == "*") return l * r;
   if (op == "/") return l / r;
   if (op == "pow") return std::pow(l, r);
+  if (op == "maximum") return std::max(l, r);
+  if (op == "minimum") return std::min(l, r);
+  if (op == "clamp_min") return std::max(l, r);
+  if (op == "clamp_max") return std::min(l, r);
+  if (op == "leaky_relu") return l > 0 ? l : r * l;
+  if (op == "elu") return l > 0 ? l : r * std::expm1(l);
   return std::numeric_limits<double>::quiet_NaN();
 }
 template <class Val>
@@ -393,8 +457,46 @@ val<typename E::shape_type> ref(const E& e, const point& p, walk_state& st) {
     if (st.ops) ++(*st.ops)[std::string(Op::name) + "/1"];
     const auto a = ref(e.a, p, st);
     if constexpr (std::is_same_v<Op, tl::abs_op> || std::is_same_v<Op, tl::relu_op>) require(st, a, true);
-    if constexpr (std::is_same_v<Op, tl::log_op> || std::is_same_v<Op, tl::sqrt_op>) require(st, a, false);
-    if constexpr (std::is_same_v<Op, tl::sum_op> || std::is_same_v<Op, tl::mean_op>) {
+    if constexpr (std::is_same_v<Op, tl::log_op> || std::is_same_v<Op, tl::sqrt_op> ||
+                  std::is_same_v<Op, tl::log1p_op>)
+      require(st, a, false);
+    if constexpr (is_axis_op_v<Op>) {
+      // sum<D>, mean<D>, max<D>, min<D> of a matrix
+      constexpr std::size_t rows = tl::dim_v<0, SA>, cols = tl::dim_v<1, SA>, D = Op::axis;
+      constexpr std::size_t count = D == 0 ? rows : cols;
+      for (std::size_t k = 0; k < Sh::size; ++k) {
+        const std::size_t first = D == 0 ? k : k * cols, stride = D == 0 ? cols : 1;
+        double acc = a[first];
+        for (std::size_t i = 1; i < count; ++i) {
+          const double e = a[first + i * stride];
+          if (Op::name == "max") acc = std::max(acc, e);
+          else if (Op::name == "min") acc = std::min(acc, e);
+          else acc += e;
+        }
+        if (Op::name == "mean") acc /= double(count);
+        if (Op::name == "max" || Op::name == "min") require_no_tie(st, a, first, count, stride);
+        out[k] = acc;
+      }
+    } else if constexpr (std::is_same_v<Op, tl::max_op> || std::is_same_v<Op, tl::min_op>) {
+      out = a[0];
+      for (std::size_t i = 1; i < SA::size; ++i)
+        out = std::is_same_v<Op, tl::max_op> ? std::max(out, a[i]) : std::min(out, a[i]);
+      require_no_tie(st, a, 0, SA::size, 1);
+    } else if constexpr (std::is_same_v<Op, tl::logsumexp_op> || std::is_same_v<Op, tl::softmax_op>) {
+      double m = a[0], total = 0;
+      for (std::size_t i = 1; i < SA::size; ++i) m = std::max(m, a[i]);
+      for (std::size_t i = 0; i < SA::size; ++i) total += std::exp(a[i] - m);
+      if constexpr (std::is_same_v<Op, tl::logsumexp_op>)
+        out = m + std::log(total);
+      else
+        for (std::size_t i = 0; i < SA::size; ++i) out[i] = std::exp(a[i] - m) / total;
+    } else if constexpr (std::is_same_v<Op, tl::norm_op> || std::is_same_v<Op, tl::squared_norm_op>) {
+      for (std::size_t i = 0; i < SA::size; ++i) out += a[i] * a[i];
+      if constexpr (std::is_same_v<Op, tl::norm_op>) {
+        out = std::sqrt(out);
+        st.ok = st.ok && out > kink_margin;
+      }
+    } else if constexpr (std::is_same_v<Op, tl::sum_op> || std::is_same_v<Op, tl::mean_op>) {
       for (std::size_t i = 0; i < SA::size; ++i) out += a[i];
       if constexpr (std::is_same_v<Op, tl::mean_op>) out /= double(SA::size);
     } else if constexpr (std::is_same_v<Op, tl::transpose_op>) {
@@ -417,6 +519,10 @@ val<typename E::shape_type> ref(const E& e, const point& p, walk_state& st) {
     const auto r = ref(e.r, p, st);
     if constexpr (std::is_same_v<Op, tl::pow_op>) require(st, l, false);
     if constexpr (std::is_same_v<Op, tl::div_op>) require(st, r, false);
+    if constexpr (std::is_same_v<Op, tl::leaky_relu_op> || std::is_same_v<Op, tl::elu_op>) require(st, l, true);
+    if constexpr (std::is_same_v<Op, tl::maximum_op> || std::is_same_v<Op, tl::minimum_op> ||
+                  std::is_same_v<Op, tl::clamp_min_op> || std::is_same_v<Op, tl::clamp_max_op>)
+      require_apart(st, l, r);
     if constexpr (std::is_same_v<Op, tl::matmul_op>) {
       if constexpr (SL::rank == 2 && SR::rank == 2) {
         for (std::size_t i = 0; i < l.rows; ++i)

@@ -122,6 +122,25 @@ constexpr T ce_cos(T x) {
   }
 }
 
+// erf(x) = 2/sqrt(pi) e^(-x^2) sum_n 2^n x^(2n+1) / (1 3 5 ... (2n+1)): every term positive, so
+// no cancellation; beyond |x| = 6 erf is +-1 in double.
+template <class T>
+constexpr T ce_erf(T x) {
+  constexpr T two_over_sqrt_pi = T(1.12837916709551257389615890312154517L);
+  if (x != x) return x;
+  if (x > T(6)) return T(1);
+  if (x < T(-6)) return T(-1);
+  const T x2 = x * x;
+  T term = x, sum = x;
+  for (int n = 1; n < 200; ++n) {
+    term *= 2 * x2 / T(2 * n + 1);
+    sum += term;
+    const T at = term < 0 ? -term : term, as = sum < 0 ? -sum : sum;
+    if (at < as * std::numeric_limits<T>::epsilon()) break;
+  }
+  return two_over_sqrt_pi * ce_exp(-x2) * sum;
+}
+
 // Public entry points: <cmath> at run time, the series above in constant evaluation.
 template <class T>
 constexpr T exp(T x) {
@@ -164,6 +183,23 @@ template <class T>
 constexpr T log1p(T x) {
   if (std::is_constant_evaluated()) return ce_log(1 + x);
   return std::log1p(x);
+}
+template <class T>
+constexpr T expm1(T x) {
+  if (std::is_constant_evaluated()) return ce_expm1(x);
+  return std::expm1(x);
+}
+template <class T>
+constexpr T erf(T x) {
+  if (std::is_constant_evaluated()) return ce_erf(x);
+  return std::erf(x);
+}
+// erfc(x) = 1 - erf(x), accurate in the tail at run time (<cmath>); in constant evaluation
+// 1 - erf, accurate to a few ulp of 1.
+template <class T>
+constexpr T erfc(T x) {
+  if (std::is_constant_evaluated()) return T(1) - ce_erf(x);
+  return std::erfc(x);
 }
 template <class T>
 constexpr T pow(T x, T y) {

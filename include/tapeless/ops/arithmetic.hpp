@@ -382,6 +382,45 @@ struct div_op : detail::elementwise_binary {
   }
 };
 
+// l / r, and 0 where r is 0: the derivative of norm (PyTorch's convention: the gradient of the
+// Euclidean norm at 0 is 0). Printed as a quotient.
+struct div_or_zero_op : detail::elementwise_binary {
+  static constexpr std::string_view name = "/";
+  static constexpr int precedence = 2;
+  static constexpr bool elementwise = true;
+  template <class A, class B>
+  TAPELESS_INLINE static constexpr auto apply(A a, B b) {
+    using T = decltype(a / b);
+    return b == B(0) ? T(0) : T(a / b);
+  }
+  template <class Out, class L, class R>
+  TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
+    detail::zip_into<div_or_zero_op>(out, l, r);
+  }
+  // As for l / r, with every quotient by r taken as 0 where r is 0.
+  static constexpr auto tangent(auto self, auto, auto r, auto dl, auto dr) {
+    return detail::s::div_or_zero(detail::s::sub(dl, detail::s::mul(self, dr)), r);
+  }
+  template <std::size_t K, class L, class R, class G>
+  static constexpr auto adjoint(auto self, const L&, const R& r, const G& g) {
+    if constexpr (K == 0)
+      return detail::s::unbroadcast<typename L::shape_type>(detail::s::div_or_zero(g, r));
+    else
+      return detail::s::unbroadcast<typename R::shape_type>(
+          detail::s::neg(detail::s::div_or_zero(detail::s::mul(g, self), r)));
+  }
+  template <class L, class R>
+  static constexpr auto rewrite(const L& l, const R&) {
+    using S = result_shape<typename L::shape_type, typename R::shape_type>;
+    if constexpr (is_zero_v<L>)
+      return zero_t<S>{};
+    else if constexpr (is_one_v<R>)
+      return detail::s::to_shape<S>(l);
+    else
+      return detail::no_rewrite{};
+  }
+};
+
 // Element-wise real power a^b (a > 0 where b is not an integer).
 struct pow_op : detail::elementwise_binary {
   static constexpr std::string_view name = "pow";

@@ -118,6 +118,76 @@ struct softplus_op : detail::elementwise_unary<softplus_op> {
   static constexpr auto derivative(auto a, auto) { return detail::s::sigmoid(a); }
 };
 
+// log(1 + x), accurate near 0.
+struct log1p_op : detail::elementwise_unary<log1p_op> {
+  static constexpr std::string_view name = "log1p";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return detail::cmath::log1p(x); }
+  static constexpr auto derivative(auto a, auto) {
+    return detail::s::div(c<1>, detail::s::add(c<1>, a));
+  }
+  static constexpr auto tangent(auto, auto a, auto da) {
+    return detail::s::div(da, detail::s::add(c<1>, a));
+  }
+  template <std::size_t, class A, class G>
+  static constexpr auto adjoint(auto, const A& a, const G& g) {
+    return detail::s::div(g, detail::s::add(c<1>, a));
+  }
+};
+
+// exp(x) - 1, accurate near 0. Its derivative is exp(x) (not y + 1, which loses the relative
+// accuracy of e^x for x well below 0).
+struct expm1_op : detail::elementwise_unary<expm1_op> {
+  static constexpr std::string_view name = "expm1";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return detail::cmath::expm1(x); }
+  static constexpr auto derivative(auto a, auto) { return detail::s::exp(a); }
+};
+
+// SiLU (swish): x sigmoid(x); derivative sigmoid(x) (1 + x (1 - sigmoid(x))).
+struct silu_op : detail::elementwise_unary<silu_op> {
+  static constexpr std::string_view name = "silu";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return x * sigmoid_op::f(x); }
+  static constexpr auto derivative(auto a, auto) {
+    using namespace detail;
+    const auto sg = s::sigmoid(a);
+    return s::mul(sg, s::add(c<1>, s::mul(a, s::sub(c<1>, sg))));
+  }
+};
+
+// The standard normal distribution's cdf Phi(x) = erfc(-x / sqrt 2) / 2 (accurate in the lower
+// tail) and density phi(x) = e^(-x^2/2) / sqrt(2 pi): the pieces of the exact GELU.
+struct normal_cdf_op : detail::elementwise_unary<normal_cdf_op> {
+  static constexpr std::string_view name = "normal_cdf";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) {
+    constexpr T inv_sqrt2 = T(0.707106781186547524400844362104849039L);
+    return T(0.5) * detail::cmath::erfc(-x * inv_sqrt2);
+  }
+  static constexpr auto derivative(auto a, auto) { return detail::s::normal_pdf(a); }
+};
+struct normal_pdf_op : detail::elementwise_unary<normal_pdf_op> {
+  static constexpr std::string_view name = "normal_pdf";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) {
+    constexpr T inv_sqrt_2pi = T(0.398942280401432677939946059934381868L);
+    return inv_sqrt_2pi * detail::cmath::exp(T(-0.5) * x * x);
+  }
+  // phi'(x) = -x phi(x)
+  static constexpr auto derivative(auto a, auto y) { return detail::s::neg(detail::s::mul(a, y)); }
+};
+
+// Exact GELU (PyTorch's default, approximate='none'): x Phi(x); derivative Phi(x) + x phi(x).
+struct gelu_op : detail::elementwise_unary<gelu_op> {
+  static constexpr std::string_view name = "gelu";
+  template <class T>
+  TAPELESS_INLINE static constexpr T f(T x) { return x * normal_cdf_op::f(x); }
+  static constexpr auto derivative(auto a, auto) {
+    return detail::s::add(detail::s::normal_cdf(a), detail::s::mul(a, detail::s::normal_pdf(a)));
+  }
+};
+
 // Heaviside step (0 at 0): the derivative of relu; its own derivative is zero.
 struct step_op : detail::folding_unary<step_op> {
   static constexpr std::string_view name = "step";
@@ -197,6 +267,83 @@ struct ipow_op : detail::elementwise_unary<ipow_op<N>> {
   }
 };
 
+// Activations with a parameter: binary nodes f(x, p), the parameter a runtime constant or any
+// expression (broadcast like the second operand of *), so that it can be differentiated too.
+// Their kinks at x = 0 follow PyTorch: the derivative at 0 is the left one (step(0) = 0).
+
+// leaky_relu(x, slope): x where x > 0, slope x elsewhere. d/dx = 1 where x > 0, slope elsewhere
+// (PyTorch: slope at 0), written step(x) + slope (1 - step(x)) so that it is exactly 1 or slope;
+// d/dslope = x (1 - step(x)).
+struct leaky_relu_op : detail::elementwise_binary {
+  static constexpr std::string_view name = "leaky_relu";
+  static constexpr int precedence = 0;
+  static constexpr bool elementwise = true;
+  template <class A, class B>
+  TAPELESS_INLINE static constexpr auto apply(A x, B slope) {
+    using T = decltype(x * slope);
+    return x > A(0) ? T(x) : T(slope * x);
+  }
+  template <class Out, class L, class R>
+  TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
+    detail::zip_into<leaky_relu_op>(out, l, r);
+  }
+  static constexpr auto dx(auto x, auto slope) {
+    using namespace detail;
+    return s::add(s::step(x), s::mul(slope, s::sub(c<1>, s::step(x))));
+  }
+  static constexpr auto dslope(auto x) {
+    using namespace detail;
+    return s::mul(x, s::sub(c<1>, s::step(x)));
+  }
+  static constexpr auto tangent(auto, auto x, auto slope, auto dl, auto dr) {
+    return detail::s::add(detail::s::mul(dl, dx(x, slope)), detail::s::mul(dr, dslope(x)));
+  }
+  template <std::size_t K, class L, class R, class G>
+  static constexpr auto adjoint(auto, const L& x, const R& slope, const G& g) {
+    if constexpr (K == 0)
+      return detail::s::unbroadcast<typename L::shape_type>(detail::s::mul(g, dx(x, slope)));
+    else
+      return detail::s::unbroadcast<typename R::shape_type>(detail::s::mul(g, dslope(x)));
+  }
+};
+
+// elu(x, alpha): x where x > 0, alpha (e^x - 1) elsewhere. d/dx = 1 where x > 0, alpha e^x
+// elsewhere (PyTorch: alpha at 0), written step(x) + (1 - step(x)) (y + alpha) with y the node's
+// value (finite for every x, where alpha e^x overflows for large positive x and 0 * inf is NaN);
+// d/dalpha = (1 - step(x)) expm1(-relu(-x)), expm1 of min(x, 0) for the same reason.
+struct elu_op : detail::elementwise_binary {
+  static constexpr std::string_view name = "elu";
+  static constexpr int precedence = 0;
+  static constexpr bool elementwise = true;
+  template <class A, class B>
+  TAPELESS_INLINE static constexpr auto apply(A x, B alpha) {
+    using T = decltype(x * alpha);
+    return x > A(0) ? T(x) : T(alpha * detail::cmath::expm1(x));
+  }
+  template <class Out, class L, class R>
+  TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
+    detail::zip_into<elu_op>(out, l, r);
+  }
+  static constexpr auto dx(auto self, auto x, auto alpha) {
+    using namespace detail;
+    return s::add(s::step(x), s::mul(s::sub(c<1>, s::step(x)), s::add(self, alpha)));
+  }
+  static constexpr auto dalpha(auto x) {
+    using namespace detail;
+    return s::mul(s::sub(c<1>, s::step(x)), s::expm1(s::neg(s::relu(s::neg(x)))));
+  }
+  static constexpr auto tangent(auto self, auto x, auto alpha, auto dl, auto dr) {
+    return detail::s::add(detail::s::mul(dl, dx(self, x, alpha)), detail::s::mul(dr, dalpha(x)));
+  }
+  template <std::size_t K, class L, class R, class G>
+  static constexpr auto adjoint(auto self, const L& x, const R& alpha, const G& g) {
+    if constexpr (K == 0)
+      return detail::s::unbroadcast<typename L::shape_type>(detail::s::mul(g, dx(self, x, alpha)));
+    else
+      return detail::s::unbroadcast<typename R::shape_type>(detail::s::mul(g, dalpha(x)));
+  }
+};
+
 // ---------------------------------------------------------------------------------------------
 // User-facing functions: plain nodes, as written.
 // clang-format off
@@ -213,7 +360,31 @@ template <Expression A> constexpr auto abs(const A& a) { return unary<abs_op, A>
 template <Expression A> constexpr auto square(const A& a) { return unary<square_op, A>(a); }
 template <Expression A> constexpr auto sign(const A& a) { return unary<sign_op, A>(a); }
 template <Expression A> constexpr auto step(const A& a) { return unary<step_op, A>(a); }
+template <Expression A> constexpr auto log1p(const A& a) { return unary<log1p_op, A>(a); }
+template <Expression A> constexpr auto expm1(const A& a) { return unary<expm1_op, A>(a); }
+template <Expression A> constexpr auto silu(const A& a) { return unary<silu_op, A>(a); }
+template <Expression A> constexpr auto gelu(const A& a) { return unary<gelu_op, A>(a); }
+template <Expression A> constexpr auto normal_cdf(const A& a) { return unary<normal_cdf_op, A>(a); }
+template <Expression A> constexpr auto normal_pdf(const A& a) { return unary<normal_pdf_op, A>(a); }
 // clang-format on
+// leaky_relu(x, slope = 0.01) and elu(x, alpha = 1): the parameter a number or an expression
+// (a scalar, or of x's shape).
+template <Expression A, Operand P>
+constexpr auto leaky_relu(const A& a, const P& slope) {
+  return detail::checked_elementwise<leaky_relu_op>(a, slope);
+}
+template <Expression A>
+constexpr auto leaky_relu(const A& a) {
+  return leaky_relu(a, 0.01);
+}
+template <Expression A, Operand P>
+constexpr auto elu(const A& a, const P& alpha) {
+  return detail::checked_elementwise<elu_op>(a, alpha);
+}
+template <Expression A>
+constexpr auto elu(const A& a) {
+  return elu(a, 1.0);
+}
 template <int N, Expression A>
 constexpr auto pow(const A& a) {
   return unary<ipow_op<N>, A>(a);
