@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   // [optimizer]
   tl::adam<decltype(params)> opt(params, {.lr = 1e-3});
   opt.step(params, params);  // (any gradient)
-  tl::save_safetensors("adam.safetensors", opt);  // step, exp_avg.fc1.weight, exp_avg_sq...
+  tl::save_safetensors("adam.safetensors", opt);  // lr, step, exp_avg.fc1.weight, exp_avg_sq...
   tl::adam<decltype(params)> resumed(params, {.lr = 1e-3});
   tl::load_safetensors("adam.safetensors", resumed);
   // [/optimizer]
