@@ -13,12 +13,17 @@
 // coefficients into the tensor the symbol is bound to, in the tensor's row-major order, whatever
 // the Eigen layout (column-major, row-major, strided Map, an unevaluated expression): element
 // (i, j) is always w(i, j), so nothing is ever transposed by accident. It is one pass over the
-// elements, the same cost as binding a tapeless tensor by value. The copy-free direction is the
-// other one: tl::eigen_view(t) is an Eigen::Map (row-major) over a tapeless tensor's own elements,
-// so code that keeps its parameters in tapeless tensors reads and writes them with Eigen, and binds
-// them with std::cref(t) without any copy. (Binding Eigen's own storage without a copy would mean
-// reading an Eigen object through a tapeless tensor type, which C++'s aliasing rules forbid and
-// which g++ does miscompile.)
+// elements, the same cost as binding a tapeless tensor by value.
+//
+// Without a copy. `W = std::cref(w)` binds an Eigen object whose elements are already in the
+// tensor's order (a vector with unit stride; a row-major matrix, or a Map with that layout) as a
+// tensor_ref: a pointer to Eigen's own elements, read in place by the sweep, as std::cref(t) of a
+// tapeless tensor is. The caller keeps w alive and unchanged while the binding is used. A
+// column-major matrix cannot be read that way: std::cref of one is a compile error that says to
+// bind it by value; a Map whose strides are known only at run time is checked when bound
+// (std::invalid_argument). The scalar type must be the evaluation's (double or float); nothing
+// is converted. The other direction: tl::eigen_view(t) is an Eigen::Map (row-major) over a
+// tapeless tensor's own elements.
 //
 // Sizes. A fixed-size Eigen object of the wrong size is a compile error; a dynamic one is checked
 // when bound, and a mismatch throws std::invalid_argument naming the symbol, the size the object
@@ -30,6 +35,7 @@
 // Eigen support nor any resizing is involved.
 #include <Eigen/Core>
 #include <cstddef>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -138,6 +144,57 @@ struct foreign_value<V> {
       const typename V::PlainObject plain = v;
       return detail::eigen::copy_in<T, S>(plain);
     }
+  }
+};
+
+// std::cref(w) of a dense Eigen object with direct access: bound as a view, no copy (see the top
+// of the file).
+template <detail::eigen::dense V>
+struct foreign_value<std::reference_wrapper<const V>> {
+  static constexpr bool is_foreign_value = true;
+  template <class S>
+  static auto to_value(std::reference_wrapper<const V> ref, std::string_view symbol) {
+    const V& v = ref.get();
+    using T = typename V::Scalar;
+    static_assert(std::is_floating_point_v<T>,
+                  "tapeless: binding std::cref(an Eigen object) without a copy: its scalar type "
+                  "must be float or double; bind it by value (W = w) to convert it");
+    static_assert(S::rank > 0,
+                  "tapeless: binding an Eigen object to a scalar symbol: bind a number instead");
+    static_assert(detail::eigen::fixed_sizes_fit<V, S>(),
+                  "tapeless: binding a fixed-size Eigen object to a symbol: its size differs from "
+                  "the symbol's shape");
+    static_assert(bool(int(V::Flags) & Eigen::DirectAccessBit),
+                  "tapeless: binding std::cref(an Eigen expression): only an object with its own "
+                  "elements can be read without a copy; bind the expression by value (W = expr)");
+    constexpr bool column_major_matrix = S::rank == 2 && !V::IsRowMajor &&
+                                         V::RowsAtCompileTime != 1 && V::ColsAtCompileTime != 1;
+    static_assert(!column_major_matrix,
+                  "tapeless: binding std::cref(a column-major Eigen matrix): its elements are not "
+                  "in the tensor's row-major order, so it cannot be read without a copy; bind it "
+                  "by value (W = w), or keep it as Eigen::Matrix<T, R, C, Eigen::RowMajor>");
+    const std::size_t rows = std::size_t(v.rows()), cols = std::size_t(v.cols());
+    if (!detail::eigen::run_time_fits<S>(rows, cols))
+      detail::eigen::size_error("binding", symbol, rows, cols, detail::eigen::shape_text<S>());
+    // Element (i, j) must be at data + i * C + j: a vector's elements next to each other, a
+    // matrix's rows one after the other.
+    constexpr std::size_t C = S::rank == 2 ? dim_v<1, S> : 1;
+    const bool in_order =
+        S::rank == 1 ? ((rows == 1 || std::size_t(v.rowStride()) == 1) &&
+                        (cols == 1 || std::size_t(v.colStride()) == 1))
+                     : ((rows == 1 || std::size_t(v.rowStride()) == C) &&
+                        (cols == 1 || std::size_t(v.colStride()) == 1));
+    if (!in_order)
+      throw std::invalid_argument(
+          "tapeless: binding \"" + std::string(symbol) +
+          "\" with std::cref: the Eigen object's strides (row " + std::to_string(v.rowStride()) +
+          ", column " + std::to_string(v.colStride()) +
+          ") do not lay its elements out row by row, so it cannot be read without a copy; bind "
+          "it by value instead");
+    if constexpr (S::rank == 1)
+      return tensor_ref<T, dim_v<0, S>>{{v.data()}};
+    else
+      return tensor_ref<T, dim_v<0, S>, dim_v<1, S>>{{v.data()}};
   }
 };
 

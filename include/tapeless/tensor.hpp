@@ -71,6 +71,34 @@ struct tensor {
   friend constexpr bool operator==(const tensor&, const tensor&) = default;
 };
 
+// A read-only view of elements laid out as a tensor<T, D...> (row-major, contiguous) that live
+// elsewhere: what a foreign object bound with std::cref becomes when its layout is the tensor's
+// (<tapeless/eigen.hpp>), so that binding it copies nothing. The owner keeps the elements alive
+// and unchanged while the binding is in use, as for std::cref of a tensor.
+template <class T, std::size_t... D>
+struct tensor_ref {
+  using value_type = T;
+  using shape_type = shape<D...>;
+  static constexpr std::size_t size = shape_type::size;
+  static constexpr std::size_t rows = tensor<T, D...>::rows;
+  static constexpr std::size_t cols = tensor<T, D...>::cols;
+
+  // The elements, read as a tensor's data member is read (data[i], data.data()).
+  struct elements {
+    const T* p;
+    TAPELESS_INLINE constexpr const T& operator[](std::size_t i) const { return p[i]; }
+    TAPELESS_INLINE constexpr const T* data() const { return p; }
+  };
+  elements data;
+
+  TAPELESS_INLINE constexpr const T& operator[](std::size_t i) const { return data[i]; }
+  TAPELESS_INLINE constexpr const T& operator()(std::size_t i, std::size_t j) const {
+    return data[i * cols + j];
+  }
+  constexpr const T* begin() const { return data.p; }
+  constexpr const T* end() const { return data.p + size; }
+};
+
 template <class T, std::size_t N>
 using vector = tensor<T, N>;
 template <class T, std::size_t R, std::size_t C>
@@ -100,6 +128,11 @@ struct value_traits {
 };
 template <class T, std::size_t... D>
 struct value_traits<tensor<T, D...>> {
+  using scalar = T;
+  using shape_type = shape<D...>;
+};
+template <class T, std::size_t... D>
+struct value_traits<tensor_ref<T, D...>> {
   using scalar = T;
   using shape_type = shape<D...>;
 };

@@ -193,3 +193,52 @@ TEST_CASE("eigen_view: an Eigen::Map over a tapeless tensor, no copy, row-major"
   const tl::matrix<double, 40, 40>& cbig = big;
   CHECK(tl::eigen_view(cbig).sum() == 2.5);
 }
+
+TEST_CASE("std::cref(an Eigen object in row order) binds without a copy", "[eigen]") {
+  const auto want = expected();
+  const Eigen::Matrix<double, 2, 3, Eigen::RowMajor> w = w_value();
+  const Eigen::Vector3d zv = z_value;
+  const auto bound = boost::hana::second(W = std::cref(w));
+  STATIC_REQUIRE(std::is_same_v<std::remove_cvref_t<decltype(bound)>, tl::tensor_ref<double, 2, 3>>);
+  CHECK(bound.data.data() == w.data());  // Eigen's own elements, read in place
+  CHECK(bound(1, 0) == 2.0);
+
+  const auto g = tl::grad(f, tl::wrt(W, z), W = std::cref(w), z = std::cref(zv), b = b_value);
+  CHECK((tl::to_eigen(g[W]) - want.dW).cwiseAbs().maxCoeff() < 1e-15);
+  CHECK((tl::to_eigen(g[z]) - want.dz).cwiseAbs().maxCoeff() < 1e-15);
+  CHECK(tl::eval(f, W = std::cref(w), z = std::cref(zv), b = b_value) ==
+        Approx(want.value).epsilon(1e-15));
+
+  // The binding sees the object as it is when the sweep runs: it is a view, not a copy.
+  Eigen::Matrix<double, 2, 3, Eigen::RowMajor> m = w_value();
+  const auto bindings = tl::at(W = std::cref(m), z = z_value, b = b_value);
+  const double before = tl::eval(f, bindings);
+  m(1, 2) += 0.5;  // u_1 changes by 0.5 * z_2
+  const double after = tl::eval(f, bindings);
+  const Eigen::Vector2d u = w_value() * z_value + b_value;
+  CHECK(before == Approx(want.value).epsilon(1e-15));
+  CHECK(after == Approx(std::tanh(u(0)) + std::tanh(u(1) + 0.5 * 1.1)).epsilon(1e-15));
+
+  // Dynamic sizes and a Map with row-order strides read in place too; other strides are refused.
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> wd = w_value();
+  CHECK(boost::hana::second(W = std::cref(wd)).data.data() == wd.data());
+  const double row_major[8] = {0.5, -1.0, 0.25, 2.0, 0.75, -0.5, 7, 7};
+  const Eigen::Map<const Eigen::Matrix<double, 2, 3, Eigen::RowMajor>> wm(row_major);
+  CHECK((tl::to_eigen(tl::grad(f, tl::wrt(W), W = std::cref(wm), z = z_value, b = b_value)[W]) -
+         want.dW)
+            .cwiseAbs()
+            .maxCoeff() < 1e-15);
+  const double spaced[6] = {0.3, 99, -0.7, 99, 1.1, 99};
+  const Eigen::Map<const Eigen::VectorXd, 0, Eigen::InnerStride<2>> zs(spaced, 3);
+  try {
+    (void)(z = std::cref(zs));
+    FAIL("a strided Map was bound without a copy");
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::string(e.what()).find("binding \"z\" with std::cref: the Eigen object's strides") !=
+          std::string::npos);
+  }
+  const Eigen::MatrixXd wrong(3, 2);
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> wrong_rm = wrong;
+  CHECK_THROWS_WITH((void)(W = std::cref(wrong_rm)),
+                    Catch::Contains("the Eigen object is 3x2, the symbol needs a 2x3"));
+}

@@ -56,7 +56,8 @@ struct solve_stats {
   std::size_t forward_rhs = 0;          // evaluations of f in the forward pass
   std::size_t backward_rhs = 0;         // evaluations of the augmented dynamics
   std::size_t jump_rhs = 0;             // evaluations of f for dL/dt_i at the adjoint jumps
-  std::size_t reintegration_rhs = 0;    // evaluations of f re-integrating z (checkpointed)
+  std::size_t reintegration_rhs = 0;    // evaluations of f re-integrating z (checkpointed,
+                                        // discretize_then_optimize)
   std::size_t interpolation_evals = 0;  // f and z'' at interpolation nodes (checkpointed)
   std::size_t jacobian_evals = 0;       // Jacobians handed to implicit steppers
   std::size_t forward_steps = 0;        // accepted steps

@@ -107,7 +107,7 @@ class discrete_adjoint {
   // y <- one step of size h from time t.
   void step(vec& y, double t, double h) {
     vec k[6], Y;
-    stages(y, t, h, k, Y);
+    stages(y, t, h, k, Y, ctx_.stats->forward_rhs);
     for (std::size_t j = 0; j < tab_.stages; ++j)
       for (std::size_t i = 0; i < N; ++i) y.data[i] += V(h * tab_.b[j]) * k[j].data[i];
     ++ctx_.stats->forward_steps;
@@ -142,16 +142,25 @@ class discrete_adjoint {
       const double t0 = double(times[s]), span = double(times[s + 1]) - t0;
       const std::size_t m = steps_in(span);
       const double h = span / double(m);
-      // The step starts of this segment, recomputed from its checkpoint (the state at t_s).
+      // The step starts of this segment and their stages, recomputed once from its checkpoint
+      // (the state at t_s) and kept for the reverse steps: the same values, in the same order,
+      // as the forward pass computed them.
+      const std::size_t ns = tab_.stages;
       ys_.resize(m);
+      ks_.resize(m * ns);
       for (std::size_t i = 0; i < N; ++i) ys_[0].data[i] = states(s, i);
-      for (std::size_t n = 0; n + 1 < m; ++n) {
+      for (std::size_t n = 0; n < m; ++n) {
+        vec Y;
+        stages(ys_[n], t0 + double(n) * h, h, &ks_[n * ns], Y, ctx_.stats->reintegration_rhs);
+        if (n + 1 == m) break;
         ys_[n + 1] = ys_[n];
-        step(ys_[n + 1], t0 + double(n) * h, h);
+        for (std::size_t j = 0; j < ns; ++j)
+          for (std::size_t i = 0; i < N; ++i)
+            ys_[n + 1].data[i] += V(h * tab_.b[j]) * ks_[n * ns + j].data[i];
       }
       double hbar = 0;
       for (std::size_t n = m; n-- > 0;) {
-        hbar += reverse_step(ys_[n], t0, n, h, lambda, theta_bar, times_bar[s]);
+        hbar += reverse_step(ys_[n], &ks_[n * ns], t0, n, h, lambda, theta_bar, times_bar[s]);
         on_step(std::as_const(lambda), t0 + double(n) * h);
       }
       times_bar[s + 1] += V(hbar / double(m));
@@ -162,28 +171,27 @@ class discrete_adjoint {
   }
 
  private:
-  void stages(const vec& y, double t, double h, vec* k, vec& Y) {
+  // The stages k of one step from y at time t; `evaluations` counts the evaluations of f.
+  void stages(const vec& y, double t, double h, vec* k, vec& Y, std::size_t& evaluations) {
     for (std::size_t j = 0; j < tab_.stages; ++j) {
       Y = y;
       for (std::size_t l = 0; l < j; ++l)
         for (std::size_t i = 0; i < N; ++i) Y.data[i] += V(h * tab_.a[j][l]) * k[l].data[i];
-      ++ctx_.stats->forward_rhs;
+      ++evaluations;
       k[j] = ctx_.f(Y, V(t + tab_.c[j] * h));
     }
   }
 
-  // Reverse of one step from y_n (segment start t0, step index n): updates lambda, theta_bar and
-  // t0_bar; returns dL/dh of this step.
-  double reverse_step(const vec& y, double t0, std::size_t n, double h, vec& lambda,
+  // Reverse of one step from y_n with its stages k (segment start t0, step index n): updates
+  // lambda, theta_bar and t0_bar; returns dL/dh of this step.
+  double reverse_step(const vec& y, const vec* k, double t0, std::size_t n, double h, vec& lambda,
                       std::vector<V>& theta_bar, V& t0_bar) {
     const double t = t0 + double(n) * h;
-    vec k[6], Y[6], kbar[6];
+    vec Y[6], kbar[6];
     for (std::size_t j = 0; j < tab_.stages; ++j) {
-      Y[j] = y;
+      Y[j] = y;  // the stage's state, rebuilt from the kept stages (no evaluation of f)
       for (std::size_t l = 0; l < j; ++l)
         for (std::size_t i = 0; i < N; ++i) Y[j].data[i] += V(h * tab_.a[j][l]) * k[l].data[i];
-      ++ctx_.stats->forward_rhs;
-      k[j] = ctx_.f(Y[j], V(t + tab_.c[j] * h));
       for (std::size_t i = 0; i < N; ++i) kbar[j].data[i] = V(h * tab_.b[j]) * lambda.data[i];
     }
     double hbar = 0;
@@ -228,6 +236,7 @@ class discrete_adjoint {
   tableau tab_;
   const options& opt_;
   std::vector<vec> ys_;
+  std::vector<vec> ks_;  // the stages of ys_, tableau stages per step
   // Per-solve buffers as large as the model, made once (the per-step work allocates nothing).
   std::vector<V> g_ = std::vector<V>(N + P + 1);
   std::unique_ptr<typename Ctx::vjp_values> vjp_ = std::make_unique<typename Ctx::vjp_values>();
