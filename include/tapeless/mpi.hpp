@@ -208,13 +208,14 @@ auto odeint_adjoint_batch(const boost::mpi::communicator& comm, const Model& mod
   const V none_here = V(0);  // (Boost.MPI reads one value through the pointer even for none)
   boost::mpi::all_gatherv(comm, my_losses.empty() ? &none_here : my_losses.data(),
                           out.losses.data(), detail::block_sizes(count, ranks));
-  static_assert(sizeof(odeint::solve_stats) == 9 * sizeof(std::size_t));
-  std::size_t fields[9];
+  constexpr std::size_t n = sizeof(odeint::solve_stats) / sizeof(std::size_t);
+  static_assert(sizeof(odeint::solve_stats) == n * sizeof(std::size_t));  // counts only
+  std::size_t fields[n];
   std::memcpy(fields, &my_stats, sizeof fields);
-  index counts[9], totals[9];
-  std::copy(fields, fields + 9, counts);
-  boost::mpi::all_reduce(comm, counts, 9, totals, std::plus<index>());
-  std::copy(totals, totals + 9, fields);
+  index counts[n], totals[n];
+  std::copy(fields, fields + n, counts);
+  boost::mpi::all_reduce(comm, counts, int(n), totals, std::plus<index>());
+  std::copy(totals, totals + n, fields);
   std::memcpy(&out.stats, fields, sizeof fields);
   return out;
 }

@@ -128,3 +128,35 @@ TEST_CASE("odeint_adjoint shows the forward states and the adjoint", "[observer]
     CHECK(bwd.v[i] == Approx(adjoint_closed_form(bwd.t[i])).epsilon(1e-8));
   }
 }
+
+TEST_CASE("every step is counted: dense output's rejected steps, forward and backward apart",
+          "[observer][stats]") {
+  // A forced, oscillating problem with a first step far too large: many rejections. dopri5
+  // evaluates f six times per attempt (first same as last), once for the start, and once more
+  // to choose the first step when dt = 0; so forward_rhs = 1 + (dt == 0) + 6 * (accepted +
+  // rejected forward attempts) holds exactly when both counts are right, for the controlled
+  // stepper and for dense output, whose retries happen inside Odeint's do_step.
+  const auto forced = tlo::ode(-k * z * z * z + tl::sin(3.0 * t), z, t, tl::wrt(k));
+  const std::vector<double> ts{0.0, 0.5, 1.25, 2.0, 5.0};
+  const ode::runge_kutta_dopri5<std::array<double, 1>> dopri5;
+  for (const double dt : {0.0, 2.0}) {
+    CAPTURE(dt);
+    tlo::options opt;
+    opt.rtol = 1e-10;
+    opt.atol = 1e-12;
+    opt.dt = dt;
+    const std::array<double, 1> z0{z0v};
+    const auto controlled =
+        tlo::odeint_adjoint(forced, objective, z0, ts, tl::at(k = kv), opt, dopri5).stats;
+    const auto dense = tlo::odeint_adjoint(forced, objective, z0, ts, tl::at(k = kv), opt,
+                                           tlo::dense_output(dopri5), dopri5)
+                           .stats;
+    for (const auto& s : {controlled, dense}) {
+      CHECK(s.forward_rejected_steps > 0);
+      CHECK(s.forward_rhs ==
+            1 + (dt == 0 ? 1 : 0) + 6 * (s.forward_steps + s.forward_rejected_steps));
+      CHECK(s.rejected_steps == s.forward_rejected_steps + s.backward_rejected_steps);
+    }
+    CHECK(controlled.backward_rejected_steps > 0);  // counted apart from the forward ones
+  }
+}

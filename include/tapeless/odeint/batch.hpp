@@ -174,6 +174,8 @@ inline void add_stats(solve_stats& a, const solve_stats& b) {
   a.forward_steps += b.forward_steps;
   a.backward_steps += b.backward_steps;
   a.rejected_steps += b.rejected_steps;
+  a.forward_rejected_steps += b.forward_rejected_steps;
+  a.backward_rejected_steps += b.backward_rejected_steps;
 }
 
 // odeint_adjoint for `count` items, item(i) -> tlo::item(loss, z0, times) for i in [0, count):

@@ -62,7 +62,11 @@ struct solve_stats {
   std::size_t jacobian_evals = 0;       // Jacobians handed to implicit steppers
   std::size_t forward_steps = 0;        // accepted steps
   std::size_t backward_steps = 0;
-  std::size_t rejected_steps = 0;
+  std::size_t rejected_steps = 0;       // all rejected steps: the two below together
+  std::size_t forward_rejected_steps = 0;   // in the forward pass
+  std::size_t backward_rejected_steps = 0;  // in the backward pass and its re-integration
+  // (The rejected steps inside rosenbrock4's dense output are not seen: its controller retries
+  // inside itself.)
 };
 
 }  // namespace tapeless::odeint

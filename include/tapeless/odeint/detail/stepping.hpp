@@ -66,6 +66,10 @@ template <class V>
 struct error_checker {
   V atol = V(1e-6), rtol = V(1e-6);
   std::size_t norm_count = std::numeric_limits<std::size_t>::max();
+  // Where a dense-output stepper's rejected steps are counted (the total and its phase's): it
+  // retries inside its own do_step, where the driver cannot see it (null: the driver counts).
+  std::size_t* rejections = nullptr;
+  std::size_t* phase_rejections = nullptr;
 
   template <class Algebra, class State, class Deriv, class Err, class Time>
   V error(Algebra&, const State& x_old, const Deriv& dxdt_old, Err& x_err, Time dt) const {
@@ -80,6 +84,10 @@ struct error_checker {
           if (e > m || e != e) m = e;
         },
         x_err, x_old, dxdt_old);
+    if (rejections && m > V(1)) {  // what Odeint rejects (it accepts NaN: check_finite stops it)
+      ++*rejections;
+      ++*phase_rejections;
+    }
     return m;
   }
 };
@@ -144,16 +152,20 @@ struct scheme<Tmpl<St, V, D, T, A, O, R>> {
     return rebound<Layout>();
   }
   template <class Layout>
-  static controlled<Layout> make_controlled(V atol, V rtol, std::size_t norm_count) {
+  static controlled<Layout> make_controlled(V atol, V rtol, std::size_t norm_count,
+                                            std::size_t* rejections = nullptr,
+                                            std::size_t* phase_rejections = nullptr) {
     if constexpr (self_controlled)
       return controlled<Layout>(atol, rtol);
     else
-      return controlled<Layout>(error_checker<V>{atol, rtol, norm_count});
+      return controlled<Layout>(
+          error_checker<V>{atol, rtol, norm_count, rejections, phase_rejections});
   }
   template <class Layout>
-  static auto make_dense(V atol, V rtol, std::size_t norm_count) {
+  static auto make_dense(V atol, V rtol, std::size_t norm_count, std::size_t* rejections,
+                         std::size_t* phase_rejections) {
     return bo::dense_output_runge_kutta<controlled<Layout>>(
-        make_controlled<Layout>(atol, rtol, norm_count));
+        make_controlled<Layout>(atol, rtol, norm_count, rejections, phase_rejections));
   }
 };
 
@@ -295,6 +307,7 @@ struct driver_base {
         ++stats->forward_steps;
     } else {
       ++stats->rejected_steps;
+      ++(ph == phase::forward ? stats->forward_rejected_steps : stats->backward_rejected_steps);
     }
   }
   void check_attempts(double t) {
@@ -458,10 +471,15 @@ auto make_driver(phase ph, const options& opt, solve_stats& stats, double atol, 
     return controlled_driver<C, Time>{
         base, Sch::template make_controlled<Layout>(V(atol), V(rtol), norm_count), 0.0};
   } else {
-    using D = std::remove_cvref_t<decltype(Sch::template make_dense<Layout>(V(atol), V(rtol),
-                                                                            norm_count))>;
-    return dense_driver<D, Time>{
-        base, Sch::template make_dense<Layout>(V(atol), V(rtol), norm_count), 0.0};
+    std::size_t* phase_rejections = ph == phase::forward ? &stats.forward_rejected_steps
+                                                          : &stats.backward_rejected_steps;
+    using D = std::remove_cvref_t<decltype(Sch::template make_dense<Layout>(
+        V(atol), V(rtol), norm_count, &stats.rejected_steps, phase_rejections))>;
+    return dense_driver<D, Time>{base,
+                                 Sch::template make_dense<Layout>(V(atol), V(rtol), norm_count,
+                                                                  &stats.rejected_steps,
+                                                                  phase_rejections),
+                                 0.0};
   }
 }
 
