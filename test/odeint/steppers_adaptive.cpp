@@ -27,12 +27,24 @@ TEST_CASE("a scheme named with tapeless::vector states", "[odeint][steppers]") {
 
 TEST_CASE("checkpoints between observation times", "[odeint][steppers]") {
   auto o = tol(1e-9);
+  o.reuse_forward_steps = false;  // re-integrate every segment from its checkpoint
   const auto plain = run(o, ode::runge_kutta_dopri5<state>{});
   o.checkpoint_every = 4;
   const auto more = run(o, ode::runge_kutta_dopri5<state>{});
   CHECK(error(more) < 1e-7);
   // every extra checkpoint starts one more interpolation segment, with its own first node
   CHECK(more.stats.interpolation_evals > plain.stats.interpolation_evals + 5);
+  CHECK(more.stats.reintegration_rhs > 0);
+  // With the forward steps kept, the interpolant is the forward pass's, whatever the checkpoints:
+  // they only split the backward solve.
+  o.reuse_forward_steps = true;
+  const auto kept = run(o, ode::runge_kutta_dopri5<state>{});
+  o.checkpoint_every = 0;
+  const auto kept_plain = run(o, ode::runge_kutta_dopri5<state>{});
+  CHECK(error(kept) < 1e-7);
+  CHECK(kept.stats.interpolation_evals == kept_plain.stats.interpolation_evals);
+  CHECK(kept.stats.forward_rhs == kept_plain.stats.forward_rhs);
+  CHECK(kept.stats.reintegration_rhs < more.stats.reintegration_rhs);
 }
 
 TEST_CASE("pure backsolve (no reset of z at observations)", "[odeint][steppers]") {

@@ -141,6 +141,44 @@ struct checkpoint {
   std::size_t obs;  // observation index, or npos
 };
 
+// z after an accepted forward step (options::reuse_forward_steps).
+template <class V, std::size_t N>
+struct forward_node {
+  double t;
+  tensor<V, N> z;
+};
+
+// What the forward pass records for the backward pass: its checkpoints and kept states. They live
+// in the thread's workspace and are reused from one solve to the next, so a batch of short
+// windows (or a training loop) allocates them once per thread, not once per solve; a solve started
+// while another one on the thread holds them (from an observer) records into its own.
+template <class V, std::size_t N>
+struct forward_record {
+  std::vector<checkpoint<V, N>> cps;
+  std::vector<forward_node<V, N>> kept;
+};
+template <class V, std::size_t N>
+class forward_record_lease {
+ public:
+  forward_record_lease() : leased_(!busy_) {
+    if (leased_) busy_ = true;
+    get().cps.clear();
+    get().kept.clear();
+  }
+  ~forward_record_lease() {
+    if (leased_) busy_ = false;
+  }
+  forward_record_lease(const forward_record_lease&) = delete;
+  forward_record_lease& operator=(const forward_record_lease&) = delete;
+  forward_record<V, N>& get() { return leased_ ? shared_ : own_; }
+
+ private:
+  static inline thread_local forward_record<V, N> shared_;
+  static inline thread_local bool busy_ = false;
+  forward_record<V, N> own_;
+  bool leased_;
+};
+
 // The interpolant between re-integration nodes is checked against the ODE itself: its defect
 // z_H' - f(z_H) a quarter into each piece bounds its error (for the quintic Hermite error shape
 // s^3 (1-s)^3 the error is at most ~0.3 h |defect| there). Where that exceeds the forward
@@ -188,6 +226,7 @@ template <class S, class AdjS, class Ctx, class States, class G, class Times, cl
           class OnBackward>
 void run_checkpointed(Ctx& ctx, const options& opt,
                       const std::vector<checkpoint<typename Ctx::value_type, Ctx::N>>& cps,
+                      const std::vector<forward_node<typename Ctx::value_type, Ctx::N>>& kept,
                       const States& Zm, const G& g, const Times& times, std::size_t k, Out& out,
                       std::size_t forward_steps, const OnBackward& on_backward) {
   using V = typename Ctx::value_type;
@@ -232,15 +271,30 @@ void run_checkpointed(Ctx& ctx, const options& opt,
   double t = double(times[k - 1]);
   bool first = true;
   auto x = FSch::template make_state<flayout>();
-  for (std::size_t c = cps.size() - 1; c > 0; --c) {
-    // Re-integrate z over [cps[c-1], cps[c]] from its checkpoint, recording the nodes.
-    traj.clear();
-    for (std::size_t i = 0; i < N; ++i) x[i] = cps[c - 1].z.data[i];
-    double tt = cps[c - 1].t;
-    add_node(tt, x);
-    fdrv.restart(x, tt, cps[c - 1].dt);
-    fdrv.advance(fsys, x, N, tt, cps[c].t, add_node);
+  const bool reuse = !kept.empty();
+  if (reuse) {
+    // One interpolant over the whole solve, its nodes the forward pass's own steps from z0: every
+    // node is a state the stepper reached (an interpolated observation is not one, and mixing the
+    // two would make the interpolant's defect test split pieces for nothing).
+    for (std::size_t i = 0; i < N; ++i) x[i] = cps[0].z.data[i];
+    add_node(cps[0].t, x);
+    for (const auto& n : kept) {
+      for (std::size_t i = 0; i < N; ++i) x[i] = n.z.data[i];
+      add_node(n.t, x);
+    }
     if constexpr (fmode != stepping::fixed) refine(traj, ctx, fdrv, fsys, x, opt);
+  }
+  for (std::size_t c = cps.size() - 1; c > 0; --c) {
+    if (!reuse) {
+      // Re-integrate z over [cps[c-1], cps[c]] from its checkpoint, recording the nodes.
+      traj.clear();
+      for (std::size_t i = 0; i < N; ++i) x[i] = cps[c - 1].z.data[i];
+      double tt = cps[c - 1].t;
+      add_node(tt, x);
+      fdrv.restart(x, tt, cps[c - 1].dt);
+      fdrv.advance(fsys, x, N, tt, cps[c].t, add_node);
+      if constexpr (fmode != stepping::fixed) refine(traj, ctx, fdrv, fsys, x, opt);
+    }
     // The adjoint backward over the same segment.
     const double dt0 = (first || !opt.carry_step)
                            ? (opt.dt > 0 ? -opt.dt
@@ -492,40 +546,47 @@ auto odeint_adjoint(const Model& model, const Loss& loss, const Z0& z0, const Ti
       for (std::size_t i = 0; i < k; ++i) parts.dtimes[i] = tbar[i];
     } else {
       const bool checkpointed = opt.method == adjoint_method::checkpointed;
-      std::vector<detail::checkpoint<V, N>> cps;
+      detail::forward_record_lease<V, N> record;
+      auto& cps = record.get().cps;
+      auto& kept = record.get().kept;
       if (checkpointed) cps.reserve(k + 16);
+      const bool keep = checkpointed && opt.reuse_forward_steps;
       using flayout = detail::buffer<V, N>;
-      auto drv = detail::make_driver<detail::mode_of<Stepper>(), flayout, Stepper>(
-          detail::phase::forward, opt, stats, opt.atol, opt.rtol, N);
       auto sys = detail::make_system<FSch::implicit>(
           detail::forward_rhs<Ctx>{&ctx, &stats.forward_rhs}, detail::forward_jacobian<Ctx>{&ctx});
       auto x = FSch::template make_state<flayout>();
       for (std::size_t i = 0; i < N; ++i) x[i] = z.data[i];
       std::size_t accepted = 0;
       constexpr auto npos = static_cast<std::size_t>(-1);
-      detail::forward_pass(
-          drv, sys, x, N, times, k, opt,
-          [&](std::size_t i, const auto& xi, auto& d) {
-            tensor<V, N> zi;
-            detail::load(zi, xi, 0);
-            for (std::size_t n = 0; n < N; ++n) Zm(i, n) = zi.data[n];
-            if (checkpointed) cps.push_back({double(times[i]), zi, d.step(), i});
-            if (i == 0) detail::notify<V, N>(obs.forward, xi, 0, t0);
-          },
-          [&](double tn, const auto& xn, double target) {
-            detail::notify<V, N>(obs.forward, xn, 0, tn);
-            ++accepted;
-            if (checkpointed && opt.checkpoint_every > 0 && accepted % opt.checkpoint_every == 0 &&
-                tn < target) {
-              tensor<V, N> zn;
-              detail::load(zn, xn, 0);
-              cps.push_back({tn, zn, drv.step(), npos});
-            }
-          });
+      detail::with_forward_driver<flayout, Stepper>(opt, stats, N, [&](auto& drv) {
+        detail::forward_pass(
+            drv, sys, x, N, times, k, opt,
+            [&](std::size_t i, const auto& xi, auto& d) {
+              tensor<V, N> zi;
+              detail::load(zi, xi, 0);
+              for (std::size_t n = 0; n < N; ++n) Zm(i, n) = zi.data[n];
+              if (checkpointed) cps.push_back({double(times[i]), zi, d.step(), i});
+              if (i == 0) detail::notify<V, N>(obs.forward, xi, 0, t0);
+            },
+            [&](double tn, const auto& xn, double target) {
+              detail::notify<V, N>(obs.forward, xn, 0, tn);
+              ++accepted;
+              if (keep) {
+                kept.push_back({tn, {}});
+                detail::load(kept.back().z, xn, 0);
+              }
+              if (checkpointed && opt.checkpoint_every > 0 &&
+                  accepted % opt.checkpoint_every == 0 && tn < target) {
+                tensor<V, N> zn;
+                detail::load(zn, xn, 0);
+                cps.push_back({tn, zn, drv.step(), npos});
+              }
+            });
+      });
       lg.emplace(loss_and_grad());
       const auto& g = lg->second;
       if (checkpointed)
-        detail::run_checkpointed<Stepper, AdjointStepper>(ctx, opt, cps, Zm, g, times, k, parts,
+        detail::run_checkpointed<Stepper, AdjointStepper>(ctx, opt, cps, kept, Zm, g, times, k, parts,
                                                            accepted, obs.backward);
       else
         detail::run_backsolve<AdjointStepper>(ctx, opt, Zm, g, times, k, parts, obs.backward);

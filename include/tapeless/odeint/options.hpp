@@ -36,6 +36,13 @@ struct options {
   // Keep the adaptive step size from one observation interval to the next instead of starting
   // each interval again from `dt`.
   bool carry_step = true;
+  // The forward pass of a stepper with a dense-output form (dopri5, rosenbrock4) steps past the
+  // observation times and interpolates z there with the stepper's own interpolant, as torchdiffeq
+  // and Odeint's integrate_times do: the steps are those the tolerance asks for, not one per
+  // observation interval. false: every step ends exactly at each observation time. (Other
+  // steppers always stop, and so does every stepper with carry_step = false; a stepper wrapped in
+  // dense_output(...) always interpolates.)
+  bool interpolate_observations = true;
   // backsolve only: at each observation time, set z back to the value the forward pass stored
   // (torchdiffeq does this). false is Chen et al.'s pure backward solve.
   bool reset_state = true;
@@ -49,6 +56,11 @@ struct options {
   // checkpointed only: also keep a checkpoint every this many accepted forward steps
   // (0: checkpoints at the observation times only).
   std::size_t checkpoint_every = 0;
+  // checkpointed only: keep z after every accepted forward step, so that the backward pass builds
+  // its interpolant from the forward pass's own states instead of re-integrating each segment
+  // (memory: one state per accepted step, kept in the thread's workspace, so a batch of short
+  // solves allocates it once). false keeps only the checkpoints and re-integrates.
+  bool reuse_forward_steps = true;
 };
 
 // What a solve did, for tuning and for the benchmarks.

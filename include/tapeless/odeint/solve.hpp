@@ -56,8 +56,6 @@ auto solve(const Model& model, const Z0& z0, const Times& times, const Params& p
     auto sys = detail::make_system<Sch::implicit>(detail::forward_rhs<Ctx>{&ctx, &stats.forward_rhs},
                                                   detail::forward_jacobian<Ctx>{&ctx});
     using layout = detail::buffer<V, N>;
-    auto drv = detail::make_driver<detail::mode_of<Stepper>(), layout, Stepper>(
-        detail::phase::forward, opt, stats, opt.atol, opt.rtol, N);
     auto x = Sch::template make_state<layout>();
     for (std::size_t i = 0; i < N; ++i) x[i] = z.data[i];
 
@@ -71,13 +69,17 @@ auto solve(const Model& model, const Z0& z0, const Times& times, const Params& p
       }
     };
     auto run = [&](auto& out) {
-      detail::forward_pass(
-          drv, sys, x, N, times, k, opt,
-          [&](std::size_t i, const auto& xi, auto&) {
-            store(out, i, xi);
-            if (i == 0) detail::notify<V, N>(obs.forward, xi, 0, double(times[0]));
-          },
-          [&](double tn, const auto& xn, double) { detail::notify<V, N>(obs.forward, xn, 0, tn); });
+      detail::with_forward_driver<layout, Stepper>(opt, stats, N, [&](auto& drv) {
+        detail::forward_pass(
+            drv, sys, x, N, times, k, opt,
+            [&](std::size_t i, const auto& xi, auto&) {
+              store(out, i, xi);
+              if (i == 0) detail::notify<V, N>(obs.forward, xi, 0, double(times[0]));
+            },
+            [&](double tn, const auto& xn, double) {
+              detail::notify<V, N>(obs.forward, xn, 0, tn);
+            });
+      });
     };
     if constexpr (StaticState<Times>) {
       tensor<V, static_size_v<Times>, N> out{};

@@ -104,6 +104,28 @@ tensor<V, N> initial_state(const Z0& z0, double t0) {
   return z;
 }
 
+// Calls body(driver) with the forward pass's driver on states laid out as Layout: dense output
+// when the stepper is wrapped in dense_output(...), or when its scheme has a dense form and
+// options::interpolate_observations is set (with carry_step: restarting at every observation
+// time ends a step there anyway); otherwise the stepper's own mode.
+template <class Layout, class Stepper, class Body>
+void with_forward_driver(const options& opt, solve_stats& stats, std::size_t norm_count,
+                         Body&& body) {
+  using Sch = scheme<typename user_stepper<Stepper>::type>;
+  constexpr stepping mode = mode_of<Stepper>();
+  if constexpr (mode == stepping::controlled && Sch::has_dense) {
+    if (opt.interpolate_observations && opt.carry_step) {
+      auto drv = make_driver<stepping::dense, Layout, Stepper>(phase::forward, opt, stats,
+                                                               opt.atol, opt.rtol, norm_count);
+      body(drv);
+      return;
+    }
+  }
+  auto drv =
+      make_driver<mode, Layout, Stepper>(phase::forward, opt, stats, opt.atol, opt.rtol, norm_count);
+  body(drv);
+}
+
 // Integrate from times[0] over times[1..k-1]: observe(i, x, driver) at each time (x exactly at
 // times[i]; i = 0 once the driver has started), on_step(t, x, t_next) after every accepted step.
 template <class Driver, class Sys, class X, class Times, class Observe, class OnStep>
