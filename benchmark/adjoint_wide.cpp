@@ -379,6 +379,7 @@ int main(int argc, char** argv) {
   opt.atol = tol_abs;
   opt.dt = 1e-3;  // both sides start every solve from the same step
   opt.method = tlo::adjoint_method::backsolve;
+  opt.interpolate_observations = false;  // as the hand-written side, which stops at each one
   auto tapeless_gradient = [&] {
     return tlo::odeint_adjoint(model, objective, z0v, times, params, opt, dopri5);
   };
