@@ -129,6 +129,15 @@ TAPELESS_INLINE void for_each_state_element(Op&& op, S1& s1, Ss&... ss) {
   }
 }
 
+// op on element i of the first `parts` parts of parted states (the others are left as they are).
+template <class Op, class S1, class... Ss>
+TAPELESS_INLINE void for_each_leading_part_element(std::size_t parts, Op&& op, S1& s1, Ss&... ss) {
+  [&]<std::size_t... k>(std::index_sequence<k...>) {
+    ((k < parts ? for_each_state_part<k>(op, s1, ss...) : void()), ...);
+  }
+  (std::make_index_sequence<std::remove_cvref_t<S1>::count>{});
+}
+
 template <class S>
 inline constexpr bool is_ublas_vector_v = false;
 template <class T, class A>
@@ -261,6 +270,44 @@ struct static_algebra {
         },
         s);
     return m;
+  }
+};
+
+// The algebra of runge_kutta_dopri5. Boost.Odeint's dopri5 computes its stage states 2 to 5 with
+// for_each3 to for_each6 and uses those calls for nothing else (stage 6, the new state and the
+// error estimate are for_each7); a stage state is only read by the right-hand side. The adjoint's
+// right-hand side reads only the leading parts of its state ([a], or [z, a] in backsolve), so the
+// adjoint solver sets `stage_parts` and the quadratures a_theta and a_t, nearly all of the state,
+// are left out of those four stages: the steps are the same to the bit
+// (test/odeint/kernels.cpp), with a third less of the stepper's arithmetic. By default every
+// part is computed.
+struct dopri5_algebra : static_algebra {
+  std::size_t stage_parts = static_cast<std::size_t>(-1);
+
+  template <class S1, class S2, class S3, class Op>
+  void for_each3(S1& s1, S2& s2, S3& s3, Op op) const {
+    stage(op, s1, s2, s3);
+  }
+  template <class S1, class S2, class S3, class S4, class Op>
+  void for_each4(S1& s1, S2& s2, S3& s3, S4& s4, Op op) const {
+    stage(op, s1, s2, s3, s4);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class Op>
+  void for_each5(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, Op op) const {
+    stage(op, s1, s2, s3, s4, s5);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class Op>
+  void for_each6(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, Op op) const {
+    stage(op, s1, s2, s3, s4, s5, s6);
+  }
+
+ private:
+  template <class Op, class S1, class... Ss>
+  void stage(Op& op, S1& s1, Ss&... ss) const {
+    if constexpr (detail::is_parted_v<std::remove_cvref_t<S1>>)
+      detail::for_each_leading_part_element(stage_parts, op, s1, ss...);
+    else
+      detail::for_each_state_element(op, s1, ss...);
   }
 };
 

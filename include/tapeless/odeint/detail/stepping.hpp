@@ -13,6 +13,7 @@
 #include <boost/numeric/odeint/stepper/controlled_runge_kutta.hpp>
 #include <boost/numeric/odeint/stepper/controlled_step_result.hpp>
 #include <boost/numeric/odeint/stepper/dense_output_runge_kutta.hpp>
+#include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
 #include <boost/numeric/odeint/stepper/stepper_categories.hpp>
 #include <boost/numeric/odeint/util/odeint_error.hpp>
 #include <cmath>
@@ -135,8 +136,10 @@ struct scheme<Tmpl<St, V, D, T, A, O, R>> {
   // The solver's states (a `Layout`: buffer<V, N>, parted_state<...>) are stepped as they are.
   template <class Layout>
   using state = Layout;
+  static constexpr bool dopri5 = std::is_same_v<user_type, bo::runge_kutta_dopri5<St, V, D, T, A, O, R>>;
+  using algebra = std::conditional_t<dopri5, dopri5_algebra, static_algebra>;
   template <class Layout>
-  using rebound = Tmpl<Layout, V, Layout, T, static_algebra, O, R>;
+  using rebound = Tmpl<Layout, V, Layout, T, algebra, O, R>;
   template <class Layout>
   using controlled =
       std::conditional_t<self_controlled, rebound<Layout>,
@@ -481,6 +484,17 @@ auto make_driver(phase ph, const options& opt, solve_stats& stats, double atol, 
                                                                   phase_rejections),
                                  0.0};
   }
+}
+
+// The adjoint's right-hand side reads only the first `parts` parts of its state: dopri5 may leave
+// the others out of its stages (see dopri5_algebra). Other steppers, and dense output, whose
+// controlled stepper Odeint does not expose, compute every part.
+template <class Driver>
+void set_stage_parts(Driver& drv, std::size_t parts) {
+  if constexpr (requires { drv.stepper.stepper().algebra().stage_parts; })
+    drv.stepper.stepper().algebra().stage_parts = parts;
+  else if constexpr (requires { drv.stepper.algebra().stage_parts; })
+    drv.stepper.algebra().stage_parts = parts;
 }
 
 // A first step size from the state and its derivative (Hairer, Norsett & Wanner, the simple
