@@ -21,7 +21,6 @@
 #include <cstdint>
 #include <limits>
 #include <type_traits>
-#include <utility>
 
 // g++ 12's AVX-512 intrinsics (-march=native on such a machine) warn that their deliberately
 // undefined pass-through operand is uninitialised (GCC bug 105593), at every use inlined into
@@ -85,12 +84,24 @@ inline xsimd::batch<T, A> two_to(const xsimd::batch<T, A>& k) {
   return xsimd::bitwise_cast<xsimd::batch<T, A>>((bits + I(C::bias)) << C::mantissa_bits);
 }
 
-// sum_n c_n r^n, n = 0..degree, by Horner's rule, unrolled.
-template <class C, class B, int... N>
-inline B horner(const B& r, std::integer_sequence<int, N...>) {
-  B p(C::inv_factorial[C::degree]);
-  ((p = p * r + B(C::inv_factorial[C::degree - 1 - N])), ...);
-  return p;
+// e^r = 1 + (r + r^2 Q(r)), Q(r) = sum_n r^(n-2) / n!, n = 2..degree: the leading 1 + r is
+// rounded once, at the end (Horner or Estrin on the whole series round 1 + r first: 2 ulp, not 1).
+// Q by Estrin's scheme: pairs c_n + c_n+1 r, joined with r^2, r^4, r^8; a dependency chain of four
+// multiply-adds where Horner's rule has eleven. For the few batches of a small tensor the latency
+// is the cost.
+template <class C, class B>
+inline B exp_reduced(const B& r) {
+  const auto pair = [&](int n) { return B(C::inv_factorial[n]) + B(C::inv_factorial[n + 1]) * r; };
+  const B r2 = r * r, r4 = r2 * r2;
+  B q;
+  if constexpr (C::degree == 13) {
+    q = (pair(2) + pair(4) * r2) + (pair(6) + pair(8) * r2) * r4 +
+        (pair(10) + pair(12) * r2) * (r4 * r4);
+  } else {
+    static_assert(C::degree == 7);
+    q = (pair(2) + pair(4) * r2) + pair(6) * r4;
+  }
+  return B(1) + (r + r2 * q);
 }
 
 template <class T, class A>
@@ -101,7 +112,7 @@ inline xsimd::batch<T, A> exp(const xsimd::batch<T, A>& x) {
   const B shifter(C::shifter);
   const B k = (xc * B(C::log2e) + shifter) - shifter;  // round(x / ln2)
   const B r = (xc - k * B(C::ln2_hi)) - k * B(C::ln2_lo);  // |r| <= ln2/2 (first step exact)
-  const B p = horner<C>(r, std::make_integer_sequence<int, C::degree>{});
+  const B p = exp_reduced<C>(r);
   // p 2^k as (p 2^k1) 2^k2 with k1 = round(k/2): the first product is exact, the second rounds
   // once, to +inf on overflow and through the denormals to 0 on underflow, as std::exp does.
   const B k1 = (k * B(T(0.5)) + shifter) - shifter;
