@@ -12,6 +12,8 @@
 //    kernel wherever it sits. An operand computed on the fly (a fused node: eval/program.hpp) is
 //    first written element by element into the output, with its own scalar operations, then
 //    transformed in place, a chunk at a time while it is in L1.
+//  - Except where the kernel is slower than glibc: log, sigmoid and softplus of doubles with
+//    only two lanes (SSE2) stay scalar (slower_than_scalar_v).
 //  - Such a node is never fused into its consumer's loop (fusion_plan): it is stored and computed
 //    vectorised. Its own operand may still be fused into it (tanh(W z + b) stays one node).
 //  - Scalars, other scalar types and constant evaluation (std::is_constant_evaluated) keep the
@@ -55,10 +57,30 @@ inline constexpr bool has_kernel_v = !std::is_void_v<typename kernel_of<Op>::typ
 template <class T>
 inline constexpr bool vector_scalar_v = std::is_same_v<T, double> || std::is_same_v<T, float>;
 
-// map_into<Op>(out, a) runs vectorised: Op has a kernel and out is a tensor of double or float.
+// Where a kernel is slower than glibc's scalar function it is not used: with two double lanes
+// (SSE2, the default x86-64 target) log, and sigmoid and softplus (exp with a division, or with
+// xsimd's log1p) ran at 0.6-0.9x of glibc (docs/simd.md); from AVX's four lanes on they are
+// 3.5-4x faster.
+template <class Op, class T>
+inline constexpr bool slower_than_scalar_v =
+    std::is_same_v<T, double> && xsimd::batch<double>::size < 4 &&
+    (std::is_same_v<Op, log_op> || std::is_same_v<Op, sigmoid_op> ||
+     std::is_same_v<Op, softplus_op>);
+
+// Op's kernel is used for scalar type T.
+template <class Op, class T>
+inline constexpr bool kernel_used_v =
+    has_kernel_v<Op> && vector_scalar_v<T> && !slower_than_scalar_v<Op, T>;
+
+// map_into<Op>(out, a) runs vectorised: Op's kernel is used for out's scalar type, a tensor's.
 template <class Op, class Out>
 inline constexpr bool vectorised_v =
-    has_kernel_v<Op> && shape_of_value_t<Out>::rank > 0 && vector_scalar_v<scalar_of_t<Out>>;
+    shape_of_value_t<Out>::rank > 0 && kernel_used_v<Op, scalar_of_t<Out>>;
+
+// A node of Op is stored, not fused into its consumer (eval/program.hpp), when its kernel is used
+// for double. (The fusion plan is made before the scalar type is known; double is the default.)
+template <class Op>
+inline constexpr bool stored_v = kernel_used_v<Op, double>;
 
 // out[i] = K(in[i]) for i < n, in == out allowed. Not forced inline: one copy per kernel, scalar
 // type and instruction set (B names the latter), however many nodes use it.

@@ -180,7 +180,7 @@ template <class N>
 inline constexpr bool vector_kernel_node_v = false;
 #if TAPELESS_SIMD
 template <class Op, class A>
-inline constexpr bool vector_kernel_node_v<unary<Op, A>> = simd::has_kernel_v<Op>;
+inline constexpr bool vector_kernel_node_v<unary<Op, A>> = simd::stored_v<Op>;
 #endif
 
 template <class Nodes, class Roots>
