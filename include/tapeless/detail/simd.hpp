@@ -8,8 +8,8 @@
 //    double or float, computed into its slot or its result (map_into, ops/arithmetic.hpp) runs
 //    the kernels of detail/simd_math.hpp over the whole array, xsimd::batch<T> at a time (the
 //    widest instruction set the compiler targets: SSE2 by default, AVX2/AVX-512 with
-//    -march=native). The last partial batch is padded, so every element goes through the same
-//    kernel wherever it sits. An operand computed on the fly (a fused node: eval/program.hpp) is
+//    -march=native). A last partial batch is the last full one again, overlapping (or padded,
+//    for a tensor smaller than a batch or in place). An operand computed on the fly (a fused node: eval/program.hpp) is
 //    first written element by element into the output, with its own scalar operations, then
 //    transformed in place, a chunk at a time while it is in L1.
 //  - Except where the kernel is slower than glibc: log, sigmoid and softplus of doubles with
@@ -27,6 +27,7 @@
 
 #if TAPELESS_SIMD
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <type_traits>
 
@@ -90,7 +91,13 @@ void map_array(typename B::value_type* out, const typename B::value_type* in, st
   constexpr std::size_t w = B::size;
   std::size_t i = 0;
   for (; i + w <= n; i += w) K::apply(B::load_unaligned(in + i)).store_unaligned(out + i);
-  if (i < n) {  // the tail, padded with zeros (harmless for every kernel)
+  if (i == n) return;
+  if (n >= w && in != out) {
+    // The tail as the last full batch, overlapping the one before: the kernel works lane by
+    // lane, so the elements computed twice get the same values (and a padded copy through a
+    // buffer costs two store-forwarding stalls, more than the kernel on a small tensor).
+    K::apply(B::load_unaligned(in + n - w)).store_unaligned(out + n - w);
+  } else {  // in place, or fewer elements than a batch: padded with zeros (harmless)
     alignas(B::arch_type::alignment()) T buf[w] = {};
     std::copy(in + i, in + n, buf);
     K::apply(B::load_aligned(buf)).store_aligned(buf);
