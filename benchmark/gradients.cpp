@@ -6,6 +6,14 @@
 //               four parameters
 //   (d) mlp256  the same at hidden width 256
 //   (e) mlp512  the same at hidden width 512 (W1, W2 and their gradients on the heap)
+//   (f) lse10v  log(sum(exp(x))) with x a vector of 10: value and gradient, against the same
+//               scalar loop as (b)
+//   (g) lse10e  the same tapeless code against a hand version using Eigen's vectorised exp
+//               (built when Eigen is found: TAPELESS_BENCH_EIGEN)
+//
+// The binaries named bench_gradients_simd_* are built with tapeless::simd (TAPELESS_SIMD=1):
+// there the element-wise functions of tensors (the exp of (f), (g), the tanh of (c)-(e)) run on
+// SIMD kernels, while the hand-written sides stay as they are.
 //
 // Both sides compute the same thing (the value and the gradient) with the same algorithm and the
 // same floating-point operations in the same order; main() checks that they agree before timing.
@@ -41,6 +49,9 @@
 #include <vector>
 
 #include <tapeless/tapeless.hpp>
+#ifdef TAPELESS_BENCH_EIGEN
+#include <Eigen/Core>
+#endif
 
 #include "paired.hpp"
 
@@ -187,6 +198,67 @@ struct lse {
   }
 };
 
+// ---- (f), (g) log-sum-exp of a vector of 10: one exp node over the whole vector ---------------
+// The tapeless side is the same for both; (f) compares it with the scalar loop of (b), (g) with
+// Eigen's vectorised exp (the same algorithm: no max shift, gradient exp(x) / sum).
+struct lse_vec_tapeless {
+  static constexpr auto x = tl::var<"x", 10>;
+  static constexpr auto f = tl::log(tl::sum(tl::exp(x)));
+  struct inputs {
+    tl::vector<double, 10> x;
+  };
+  static inputs make_inputs() {
+    lcg r;
+    inputs in{};
+    fill(in.x, r, -2.0, 2.0);
+    return in;
+  }
+  TL_BENCH_INLINE static auto tapeless(const inputs& in) {
+    return tl::value_and_grad(f, tl::wrt(x), x = in.x);
+  }
+  struct hand_result {
+    double value;
+    tl::vector<double, 10> g;
+  };
+  template <class Case>
+  static void check_against(const char* name) {
+    const inputs in = make_inputs();
+    const auto t = tapeless(in);
+    hand_result h{};
+    Case::hand(in, h);
+    check_close(name, t.value, h.value);
+    check_close(name, t.gradient[x], h.g);
+  }
+};
+
+struct lse_vec : lse_vec_tapeless {
+  TL_BENCH_INLINE static void hand(const inputs& in, hand_result& r) {
+    std::array<double, 10> e;
+    double s = 0.0;
+    for (std::size_t i = 0; i < 10; ++i) {
+      e[i] = std::exp(in.x[i]);
+      s += e[i];
+    }
+    r.value = std::log(s);
+    const double inv = 1.0 / s;
+    for (std::size_t i = 0; i < 10; ++i) r.g[i] = inv * e[i];
+  }
+  static void check() { check_against<lse_vec>("lse10v"); }
+};
+
+#ifdef TAPELESS_BENCH_EIGEN
+struct lse_vec_eigen : lse_vec_tapeless {
+  TL_BENCH_INLINE static void hand(const inputs& in, hand_result& r) {
+    using A = Eigen::Array<double, 10, 1>;
+    const A e = Eigen::Map<const A>(in.x.data.data()).exp();
+    const double s = e.sum();
+    r.value = std::log(s);
+    Eigen::Map<A>(r.g.data.data()) = e * (1.0 / s);
+  }
+  static void check() { check_against<lse_vec_eigen>("lse10e"); }
+};
+#endif
+
 // ---- (c), (d) vjp of a one-hidden-layer MLP --------------------------------------------------
 template <std::size_t H>
 struct mlp {
@@ -324,6 +396,12 @@ TL_REGISTER(bm_tapeless<mlp<256>>, "d_mlp256_vjp/tapeless");
 TL_REGISTER(bm_hand<mlp<256>>, "d_mlp256_vjp/hand");
 TL_REGISTER(bm_tapeless<mlp<512>>, "e_mlp512_vjp/tapeless");
 TL_REGISTER(bm_hand<mlp<512>>, "e_mlp512_vjp/hand");
+TL_REGISTER(bm_tapeless<lse_vec>, "f_lse10v/tapeless");
+TL_REGISTER(bm_hand<lse_vec>, "f_lse10v/hand");
+#ifdef TAPELESS_BENCH_EIGEN
+TL_REGISTER(bm_tapeless<lse_vec_eigen>, "g_lse10e/tapeless");
+TL_REGISTER(bm_hand<lse_vec_eigen>, "g_lse10e/hand");
+#endif
 
 // Prints the usual console output, then a summary: per case, the median and the minimum CPU time
 // per call over the repetitions of each side, and their ratios. Works from the repetitions, or
@@ -346,7 +424,8 @@ class ratio_reporter : public benchmark::ConsoleReporter {
     std::printf("\nGoogle Benchmark, CPU time per call over the repetitions (ns)\n");
     std::printf("%-14s %12s %12s %8s %12s %12s %8s\n", "case", "tapeless", "hand", "ratio",
                 "min tapeless", "min hand", "ratio");
-    for (const char* c : {"a_seed", "b_lse10", "c_mlp50_vjp", "d_mlp256_vjp", "e_mlp512_vjp"}) {
+    for (const char* c : {"a_seed", "b_lse10", "c_mlp50_vjp", "d_mlp256_vjp", "e_mlp512_vjp",
+                          "f_lse10v", "g_lse10e"}) {
       const std::string t = std::string(c) + "/tapeless", h = std::string(c) + "/hand";
       const double mt = stat(t, "median"), mh = stat(h, "median");
       const double nt = stat(t, "min"), nh = stat(h, "min");
@@ -407,6 +486,10 @@ int main(int argc, char** argv) {
   lse::check();
   mlp<50>::check();
   mlp<256>::check();
+  lse_vec::check();
+#ifdef TAPELESS_BENCH_EIGEN
+  lse_vec_eigen::check();
+#endif
   if (check_failures != 0) {
     std::fprintf(stderr, "%d mismatches between tapeless and hand-written results\n",
                  check_failures);
@@ -442,6 +525,10 @@ int main(int argc, char** argv) {
     paired<mlp<50>>("c_mlp50_vjp", rounds);
     paired<mlp<256>>("d_mlp256_vjp", rounds);
     paired<mlp<512>>("e_mlp512_vjp", rounds);
+    paired<lse_vec>("f_lse10v", rounds);
+#ifdef TAPELESS_BENCH_EIGEN
+    paired<lse_vec_eigen>("g_lse10e", rounds);
+#endif
   }
   return 0;
 }

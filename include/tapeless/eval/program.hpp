@@ -24,6 +24,7 @@
 #include <tuple>
 #include <utility>
 
+#include "../detail/simd.hpp"
 #include "../detail/type_list.hpp"
 #include "../storage.hpp"
 #include "../eval/bindings.hpp"
@@ -172,6 +173,16 @@ struct node_traits<binary<Op, L, R>> {
 // temporaries. The scalar operations and their order are the same as when the node is stored.
 // A matrix-vector product reads its operands several times per element; it never reads each
 // element once, so its operands are never fused themselves and are always stored.
+// With TAPELESS_SIMD, a node whose function has a vector kernel is stored, never fused: computed
+// into its slot it runs over the whole array in SIMD (detail/simd.hpp), where inside its
+// consumer's loop it would be one scalar call per element.
+template <class N>
+inline constexpr bool vector_kernel_node_v = false;
+#if TAPELESS_SIMD
+template <class Op, class A>
+inline constexpr bool vector_kernel_node_v<unary<Op, A>> = simd::stored_v<Op>;
+#endif
+
 template <class Nodes, class Roots>
 struct fusion_plan {
   static constexpr std::size_t n = Nodes::size;
@@ -187,6 +198,7 @@ struct fusion_plan {
     // tensor nodes computable element by element that are not roots
     static constexpr std::array<bool, n + 1> candidate{
         (node_traits<at_t<Is, Nodes>>::has_element && at_t<Is, Nodes>::shape_type::rank > 0 &&
+         !vector_kernel_node_v<at_t<Is, Nodes>> &&
          !(position_in<at_t<Is, Nodes>, Roots>::value < Roots::size))...,
         false};
     static constexpr std::array<bool, n + 1> consumer{node_traits<at_t<Is, Nodes>>::reads_once...,

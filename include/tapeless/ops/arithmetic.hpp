@@ -3,6 +3,7 @@
 // Each op: shape rule, forward rule, tangent (forward-mode) rule, adjoint (reverse-mode) rule,
 // simplifications, printing.
 #include "../detail/cmath.hpp"
+#include "../detail/simd.hpp"
 #include "fwd.hpp"
 
 namespace tapeless {
@@ -27,6 +28,14 @@ TAPELESS_INLINE constexpr void zip_into(Out& out, const L& l, const R& r) {
 }
 template <class Op, class Out, class A>
 TAPELESS_INLINE constexpr void map_into(Out& out, const A& a) {
+#if TAPELESS_SIMD
+  if constexpr (simd::vectorised_v<Op, Out>) {  // whole arrays, at run time (detail/simd.hpp)
+    if (!std::is_constant_evaluated()) {
+      simd::map_into<Op>(out, a);
+      return;
+    }
+  }
+#endif
   for (std::size_t i = 0; i < size_of_value_v<Out>; ++i) elem(out, i) = Op::apply(elem(a, i));
 }
 
