@@ -13,5 +13,17 @@ foreach(name adjoint adjoint_wide)
     target_compile_definitions(${target} PRIVATE NDEBUG)
   endforeach()
 endforeach()
+# With tapeless::simd, bench_adjoint_simd_O2/O3: tapeless's tanh on SIMD kernels, the
+# hand-written side still on glibc's scalar tanh (the issue's baseline).
+if(TARGET tapeless::simd)
+  foreach(level O2 O3)
+    set(target bench_adjoint_simd_${level})
+    add_executable(${target} ${CMAKE_CURRENT_SOURCE_DIR}/adjoint.cpp)
+    target_link_libraries(${target} PRIVATE tapeless::simd)
+    tapeless_strict(${target})
+    target_compile_options(${target} PRIVATE -${level})
+    target_compile_definitions(${target} PRIVATE NDEBUG)
+  endforeach()
+endif()
 add_custom_target(tapeless_adjoint_benchmarks
   DEPENDS bench_adjoint_O2 bench_adjoint_O3 bench_adjoint_wide_O2 bench_adjoint_wide_O3)
