@@ -175,7 +175,20 @@ inline xsimd::batch<T, A> softplus(const xsimd::batch<T, A>& x) {
 // clang-format off
 struct exp_kernel { template <class B> static B apply(const B& x) { return simd_math::exp(x); } };
 struct log_kernel { template <class B> static B apply(const B& x) { return simd_math::log(x); } };
-struct tanh_kernel { template <class B> static B apply(const B& x) { return xsimd::tanh(x); } };
+// xsimd's tanh goes through its exp, whose float-to-integer conversion of the exponent is
+// undefined (UBSan: out of range) for NaN and beyond |x| ~ 1e18 on SSE2, where the instruction
+// itself would be harmless. tanh is +-1 exactly from |x| = 20 in float and double alike, so
+// larger arguments are clamped there, and a NaN is passed on without entering the kernel.
+struct tanh_kernel {
+  template <class B>
+  static B apply(const B& x) {
+    using T = typename B::value_type;
+    const auto nan = xsimd::isnan(x);
+    const B big = xsimd::copysign(B(T(20)), x);
+    const B safe = xsimd::select(nan, B(T(0)), xsimd::select(xsimd::abs(x) > B(T(20)), big, x));
+    return xsimd::select(nan, x, xsimd::tanh(safe));
+  }
+};
 struct sin_kernel { template <class B> static B apply(const B& x) { return simd_math::sin(x); } };
 struct cos_kernel { template <class B> static B apply(const B& x) { return simd_math::cos(x); } };
 struct sqrt_kernel { template <class B> static B apply(const B& x) { return xsimd::sqrt(x); } };
