@@ -5,24 +5,16 @@
 #   build-bench/benchmark/bench_adjoint_wide_O3 [--rounds N]
 foreach(name adjoint adjoint_wide)
   foreach(level O2 O3)
-    set(target bench_${name}_${level})
-    add_executable(${target} ${CMAKE_CURRENT_SOURCE_DIR}/${name}.cpp)
-    target_link_libraries(${target} PRIVATE tapeless::tapeless)
-    tapeless_strict(${target})
-    target_compile_options(${target} PRIVATE -${level})
-    target_compile_definitions(${target} PRIVATE NDEBUG)
+    tapeless_benchmark(bench_${name}_${level} ${CMAKE_CURRENT_SOURCE_DIR}/${name}.cpp ${level}
+                       tapeless::tapeless)
   endforeach()
 endforeach()
 # With tapeless::simd, bench_adjoint_simd_O2/O3: tapeless's tanh on SIMD kernels, the
 # hand-written side still on glibc's scalar tanh (the issue's baseline).
 if(TARGET tapeless::simd)
   foreach(level O2 O3)
-    set(target bench_adjoint_simd_${level})
-    add_executable(${target} ${CMAKE_CURRENT_SOURCE_DIR}/adjoint.cpp)
-    target_link_libraries(${target} PRIVATE tapeless::simd)
-    tapeless_strict(${target})
-    target_compile_options(${target} PRIVATE -${level})
-    target_compile_definitions(${target} PRIVATE NDEBUG)
+    tapeless_benchmark(bench_adjoint_simd_${level} ${CMAKE_CURRENT_SOURCE_DIR}/adjoint.cpp ${level}
+                       tapeless::simd)
   endforeach()
 endif()
 add_custom_target(tapeless_adjoint_benchmarks
