@@ -4,6 +4,7 @@
 #include <atomic>
 #include <boost/numeric/ublas/matrix.hpp>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <new>
 #include <tapeless/odeint/adjoint.hpp>
@@ -180,10 +181,12 @@ TEST_CASE("the quintic Hermite interpolant is exact on quintics", "[odeint][kern
 }
 
 // dopri5_algebra: with stage_parts = 1, Odeint's dopri5 leaves part 1 (a quadrature: nothing
-// reads it) out of its stages 2 to 5, and every step is the same to the bit as with every part
-// computed. What the right-hand side sees of part 1 shows that the stages really skipped it.
+// reads it) out of its stages 2 to 6, and with error_parts = 1 out of its error estimate, which
+// then only the norm of part 0 (the seminorm) reads; every step is the same to the bit as with
+// every part computed. What the right-hand side sees of part 1, and what the error estimate holds
+// there, show that the parts really were skipped.
 namespace {
-using quad_state = tld::parted_state<double, tl::vector<double, 2>, tl::vector<double, 3>>;
+using quad_state = tld::parted_state<double, tl::vector<double, 2>, tl::vector<double, 5>>;
 struct quadrature_rhs {
   std::vector<double>* seen;  // part 1 of every stage state handed in
   void operator()(const quad_state& s, quad_state& ds, double tt) const {
@@ -195,48 +198,169 @@ struct quadrature_rhs {
     dq[0] = y[0] * y[0];
     dq[1] = y[0] * y[1];
     dq[2] = std::sin(tt) * y[1];
+    dq[3] = y[1] * y[1];
+    dq[4] = std::cos(tt) * y[0];
     seen->push_back(tld::item<1>(s.parts)[0]);
   }
 };
+namespace bo = boost::numeric::odeint;
+using quad_stepper =
+    bo::runge_kutta_dopri5<quad_state, double, quad_state, double, tlo::dopri5_algebra>;
+
+// Steps to t = 3 under error control; part 0 alone in the norm when norm_count is 2.
+quad_state run_quadrature(std::size_t stage_parts, std::size_t error_parts, std::size_t norm_count,
+                          std::vector<double>& seen) {
+  // The solver's error checker: Odeint's default one computes its norm with for_each3.
+  tld::error_checker<double> checker{1e-10, 1e-10};
+  checker.norm_count = norm_count;
+  bo::controlled_runge_kutta<quad_stepper, tld::error_checker<double>> c(checker);
+  c.stepper().algebra().stage_parts = stage_parts;
+  c.stepper().algebra().error_parts = error_parts;
+  quad_state s{};
+  tld::item<0>(s.parts)[0] = 1.0;
+  double tt = 0, dt = 1e-3;
+  std::size_t steps = 0;
+  while (tt < 3.0) {
+    if (c.try_step(quadrature_rhs{&seen}, s, tt, dt) == bo::success) ++steps;
+    dt = std::min(dt, 3.0 - tt + 1e-300);
+  }
+  CHECK(steps > 20);
+  return s;
+}
 }  // namespace
 
 TEST_CASE("dopri5 leaves the quadratures out of its stages, to the same bits",
           "[odeint][kernels]") {
-  namespace bo = boost::numeric::odeint;
-  using stepper = bo::runge_kutta_dopri5<quad_state, double, quad_state, double,
-                                         tlo::dopri5_algebra>;
   static_assert(std::is_same_v<tld::scheme<bo::runge_kutta_dopri5<std::array<double, 2>>>::algebra,
                                tlo::dopri5_algebra>);
-  const auto run = [](std::size_t stage_parts, std::vector<double>& seen) {
-    // The solver's error checker: Odeint's default one computes its norm with for_each3.
-    bo::controlled_runge_kutta<stepper, tld::error_checker<double>> c(
-        tld::error_checker<double>{1e-10, 1e-10});
-    c.stepper().algebra().stage_parts = stage_parts;
-    quad_state s{};
-    tld::item<0>(s.parts)[0] = 1.0;
-    double tt = 0, dt = 1e-3;
-    std::size_t steps = 0;
-    while (tt < 3.0) {
-      if (c.try_step(quadrature_rhs{&seen}, s, tt, dt) == bo::success) ++steps;
-      dt = std::min(dt, 3.0 - tt + 1e-300);
-    }
-    CHECK(steps > 20);
-    return s;
-  };
+  constexpr std::size_t all = tlo::dopri5_algebra::all_parts;
   std::vector<double> seen_all, seen_skip;
-  const quad_state full = run(static_cast<std::size_t>(-1), seen_all);
-  const quad_state skip = run(1, seen_skip);
+  const quad_state full = run_quadrature(all, all, all, seen_all);
+  const quad_state skip = run_quadrature(1, all, all, seen_skip);
   for (std::size_t i = 0; i < quad_state::size; ++i) CHECK(skip[i] == full[i]);
   CHECK(std::abs(full[2]) > 0.1);  // the quadratures are integrated all the same
   REQUIRE(seen_all.size() == seen_skip.size());
   // Per step the right-hand side sees stages 2 to 6 and the new state (and once the FSAL start).
-  // Computed in full, part 1 changes from each call to the next; skipped, stages 2 to 5 all see
-  // what stage 6 of the step before left there: three repeats per step.
+  // Computed in full, part 1 changes from each call to the next; skipped, the stage state's part
+  // 1 is never written, so stages 2 to 6 all see the same value: four repeats per step.
   std::size_t repeats_all = 0, repeats_skip = 0;
   for (std::size_t i = 1; i < seen_all.size(); ++i) {
     repeats_all += seen_all[i] == seen_all[i - 1];
     repeats_skip += seen_skip[i] == seen_skip[i - 1];
   }
   CHECK(repeats_all == 0);
-  CHECK(repeats_skip >= 3 * (seen_skip.size() / 6));
+  CHECK(repeats_skip >= 4 * (seen_skip.size() / 6));
+}
+
+TEST_CASE("with the seminorm dopri5 estimates the error of the normed parts only, to the same bits",
+          "[odeint][kernels]") {
+  constexpr std::size_t all = tlo::dopri5_algebra::all_parts;
+  std::vector<double> seen;
+  // Under error control: the same steps whether the error of part 1 is computed or not.
+  const quad_state full = run_quadrature(all, all, 2, seen);
+  const quad_state skip = run_quadrature(1, 1, 2, seen);
+  for (std::size_t i = 0; i < quad_state::size; ++i) CHECK(skip[i] == full[i]);
+
+  // One step: the new state in full, the error estimate of part 0 only (part 1 keeps the NaN
+  // put there), and that of part 0 the same bits as when everything is computed.
+  const auto step = [](std::size_t parts, quad_state& out, quad_state& err) {
+    std::vector<double> unused;
+    quad_stepper st;
+    st.algebra().stage_parts = parts;
+    st.algebra().error_parts = parts;
+    quad_state x{};
+    tld::item<0>(x.parts)[0] = 1.0;
+    tld::item<0>(x.parts)[1] = 0.5;
+    for (std::size_t i = 0; i < quad_state::size; ++i) err[i] = std::nan("");
+    st.do_step(quadrature_rhs{&unused}, x, 0.0, out, 0.1, err);
+  };
+  quad_state out_all{}, err_all{}, out_skip{}, err_skip{};
+  step(all, out_all, err_all);
+  step(1, out_skip, err_skip);
+  for (std::size_t i = 0; i < quad_state::size; ++i) CHECK(out_skip[i] == out_all[i]);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(err_skip[i] == err_all[i]);
+    CHECK(err_all[i] != 0.0);
+  }
+  for (std::size_t i = 2; i < quad_state::size; ++i) {
+    CHECK(std::isfinite(err_all[i]));
+    CHECK(std::isnan(err_skip[i]));
+  }
+}
+
+// Odeint's scale_sum operations run on blocks of four elements (apply_to_elements): the results
+// are those of the plain loop to the bit, for distinct arrays and for an update in place, with a
+// tail shorter than a block.
+TEST_CASE("the algebra's blocked element loops give the plain loop's bits", "[odeint][kernels]") {
+  using state = std::array<double, 11>;
+  static_assert(tld::writes_first_only_v<bo::default_operations::scale_sum3<double, double, double>>);
+  static_assert(!tld::writes_first_only_v<bo::default_operations::scale_sum_swap2<double, double>>);
+  state a{}, b{}, c{};
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    a[i] = std::sin(double(i) + 0.3);
+    b[i] = std::cos(3.0 * double(i));
+    c[i] = 1.0 / (1.0 + double(i));
+  }
+  const bo::default_operations::scale_sum3<double, double, double> op(0.7, -1.3e-3, 2.9);
+  state out{};
+  tlo::static_algebra::for_each4(out, a, b, c, op);
+  state in_place = a;
+  tlo::static_algebra::for_each4(in_place, in_place, b, c, op);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    double expected;
+    op(expected, a[i], b[i], c[i]);
+    CHECK(out[i] == expected);
+    CHECK(in_place[i] == expected);
+  }
+}
+
+// The error norm runs in vectorised lanes; it is the maximum of the scaled errors over the
+// first norm_count elements, a NaN wins over everything and an infinity over every number, and
+// check_finite finds a non-finite element wherever it is.
+TEST_CASE("the error norm is the exact maximum, NaN and infinity included", "[odeint][kernels]") {
+  using st = tld::parted_state<double, tl::vector<double, 7>, tl::vector<double, 13>, double>;
+  st err{}, x{}, dx{};
+  for (std::size_t i = 0; i < st::size; ++i) {
+    err[i] = 1e-7 * std::sin(1.7 * double(i) + 0.2);
+    x[i] = std::cos(0.9 * double(i));
+    dx[i] = 0.5 - 0.03 * double(i);
+  }
+  tld::error_checker<double> checker{1e-9, 1e-6};
+  tlo::static_algebra algebra;
+  const double dt = 0.01;
+  const auto reference = [&](std::size_t n) {
+    double m = 0;
+    for (std::size_t i = 0; i < std::min(n, st::size); ++i) {
+      const double e =
+          std::abs(err[i]) / (1e-9 + 1e-6 * (std::abs(x[i]) + dt * std::abs(dx[i])));
+      if (e > m || e != e) m = e;
+    }
+    return m;
+  };
+  for (std::size_t n : {std::size_t(0), std::size_t(3), std::size_t(7), std::size_t(12),
+                        std::size_t(20), st::size}) {
+    checker.norm_count = n;  // (the same operations; a tolerance only for contracted FMAs)
+    CHECK(checker.error(algebra, x, dx, err, dt) == Approx(reference(n)).epsilon(1e-15));
+  }
+  checker.norm_count = st::size;
+  CHECK(checker.error(algebra, x, dx, err, dt) > 0.01);
+
+  const tld::driver_base<double> drv{};
+  CHECK_NOTHROW(drv.check_finite(x, st::size, 0.0));
+  for (std::size_t bad : {std::size_t(0), std::size_t(6), std::size_t(11), std::size_t(20)}) {
+    const double keep = err[bad];
+    err[bad] = std::numeric_limits<double>::infinity();
+    CHECK(checker.error(algebra, x, dx, err, dt) == std::numeric_limits<double>::infinity());
+    err[bad] = std::nan("");
+    CHECK(std::isnan(checker.error(algebra, x, dx, err, dt)));
+    checker.norm_count = bad;  // the bad element is left out of the norm
+    CHECK(checker.error(algebra, x, dx, err, dt) == Approx(reference(bad)).epsilon(1e-15));
+    checker.norm_count = st::size;
+    st y = x;
+    y[bad] = std::nan("");
+    CHECK_THROWS_AS(drv.check_finite(y, st::size, 0.0), tlo::solver_error);
+    y[bad] = -std::numeric_limits<double>::infinity();
+    CHECK_THROWS_AS(drv.check_finite(y, st::size, 0.0), tlo::solver_error);
+    err[bad] = keep;
+  }
 }

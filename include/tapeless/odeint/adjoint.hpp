@@ -107,7 +107,7 @@ void run_backsolve(const Ctx& ctx, const options& opt, const States& Zm, const G
   static_assert(static_size_v<layout> == M);
   auto drv = make_driver<mode_of<AdjS>(), layout, AdjS>(phase::backward, opt, *ctx.stats, atol,
                                                         rtol, opt.seminorm ? 2 * N : M);
-  set_stage_parts(drv, 2);  // [z, a]
+  set_stage_parts(drv, 2, opt.seminorm ? 2 : dopri5_algebra::all_parts);  // [z, a]
   auto sys = make_system<Sch::implicit>(backsolve_rhs<Ctx>{&ctx}, backsolve_jacobian<Ctx>{&ctx});
   auto s = Sch::template make_state<layout>();
   for (std::size_t i = 0; i < M; ++i) s[i] = V(0);
@@ -247,7 +247,7 @@ void run_checkpointed(Ctx& ctx, const options& opt,
       make_driver<fmode, flayout, S>(phase::reintegration, opt, *ctx.stats, opt.atol, opt.rtol, N);
   auto adrv = make_driver<amode, alayout, AdjS>(phase::backward, opt, *ctx.stats, atol, rtol,
                                                 opt.seminorm ? N : M);
-  set_stage_parts(adrv, 1);  // [a]
+  set_stage_parts(adrv, 1, opt.seminorm ? 1 : dopri5_algebra::all_parts);  // [a]
   auto fsys = make_system<FSch::implicit>(forward_rhs<Ctx>{&ctx, &ctx.stats->reintegration_rhs},
                                           forward_jacobian<Ctx>{&ctx});
   auto asys =

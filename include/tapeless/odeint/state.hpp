@@ -8,8 +8,10 @@
 // picks it for tapeless::vector through the `algebra_dispatcher` trait specialised below, so
 // `runge_kutta_dopri5<tl::vector<double, 2>>` works as it is; the adjoint solver also uses it for
 // its own augmented states.
+#include <algorithm>
 #include <array>
 #include <boost/numeric/odeint/algebra/algebra_dispatcher.hpp>
+#include <boost/numeric/odeint/algebra/default_operations.hpp>
 #include <boost/numeric/ublas/fwd.hpp>
 #include <cmath>
 #include <cstddef>
@@ -107,12 +109,94 @@ inline constexpr bool is_parted_v = false;
 template <class V, class... Parts>
 inline constexpr bool is_parted_v<parted_state<V, Parts...>> = true;
 
+// Odeint's scale_sumN operations: op(t1, t2, ...) writes t1 from the others and reads nothing
+// else, so elements may be loaded before any of them is stored (apply_to_elements).
+template <class Op>
+inline constexpr bool writes_first_only_v = false;
+#define TAPELESS_ODEINT_SCALE_SUM(N)                                              \
+  template <class... F>                                                           \
+  inline constexpr bool                                                           \
+      writes_first_only_v<boost::numeric::odeint::default_operations::scale_sum##N<F...>> = true;
+TAPELESS_ODEINT_SCALE_SUM(1)
+TAPELESS_ODEINT_SCALE_SUM(2)
+TAPELESS_ODEINT_SCALE_SUM(3)
+TAPELESS_ODEINT_SCALE_SUM(4)
+TAPELESS_ODEINT_SCALE_SUM(5)
+TAPELESS_ODEINT_SCALE_SUM(6)
+TAPELESS_ODEINT_SCALE_SUM(7)
+TAPELESS_ODEINT_SCALE_SUM(8)
+TAPELESS_ODEINT_SCALE_SUM(9)
+TAPELESS_ODEINT_SCALE_SUM(10)
+TAPELESS_ODEINT_SCALE_SUM(11)
+TAPELESS_ODEINT_SCALE_SUM(12)
+TAPELESS_ODEINT_SCALE_SUM(13)
+TAPELESS_ODEINT_SCALE_SUM(14)
+#undef TAPELESS_ODEINT_SCALE_SUM
+
+// out[i] = op(in[i]...) for i < n, for an op of writes_first_only_v. A loop calling op through
+// a reference stays scalar: any store to out might change op's factors or a later in[i], so
+// every factor is reloaded and nothing is vectorised (15% of a spiral training iteration went to
+// one such loop). Here op is a local copy, which no store can reach, and the loop runs in blocks
+// of four elements whose loads all come before their stores: then no store of a block can change
+// what the block reads, whether the arrays are distinct or the same array (Odeint's in-place
+// updates), and the optimiser vectorises each block without proving anything about them. Every
+// element gets the very operations it got before, so the results are the same to the bit.
+template <std::size_t n, class Op, class V, class... In>
+TAPELESS_INLINE void apply_to_elements(const Op& op_ref, V* out, const In*... in) {
+  const Op op = op_ref;
+  constexpr std::size_t block = 4, blocked = n - n % block;
+  for (std::size_t i = 0; i < blocked; i += block) {
+    V r0, r1, r2, r3;
+    op(r0, in[i]...);
+    op(r1, in[i + 1]...);
+    op(r2, in[i + 2]...);
+    op(r3, in[i + 3]...);
+    // (element by element: a copy of the whole block would become a memcpy, which ends the
+    // optimiser's vectorisation of the block)
+    out[i] = r0;
+    out[i + 1] = r1;
+    out[i + 2] = r2;
+    out[i + 3] = r3;
+  }
+  for (std::size_t i = blocked; i < n; ++i) op(out[i], in[i]...);
+}
+
 // Part k of every state, one loop.
 template <std::size_t K, class Op, class S1, class... Ss>
 TAPELESS_INLINE void for_each_state_part(Op& op, S1& s1, Ss&... ss) {
   auto& p1 = item<K>(s1.parts);
-  for (std::size_t i = 0; i < size_of_value_v<std::remove_cvref_t<decltype(p1)>>; ++i)
-    op(elem(p1, i), elem(item<K>(ss.parts), i)...);
+  constexpr std::size_t n = size_of_value_v<std::remove_cvref_t<decltype(p1)>>;
+  if constexpr (n >= 4 && writes_first_only_v<std::remove_cvref_t<Op>>)
+    apply_to_elements<n>(op, &elem(p1, 0), &std::as_const(elem(item<K>(ss.parts), 0))...);
+  else
+    for (std::size_t i = 0; i < n; ++i) op(elem(p1, i), elem(item<K>(ss.parts), i)...);
+}
+
+// f(first element of s1, first elements of ss..., count) for each run of contiguous elements
+// among the first n elements of the flattened fixed-size states: one run per part of a parted
+// state, one in all for an array. For loops that want to see a whole run (error norms, checks).
+template <class F, class S1, class... Ss>
+TAPELESS_INLINE void for_each_leading_run(std::size_t n, F&& f, S1& s1, Ss&... ss) {
+  using P = std::remove_cvref_t<S1>;
+  if constexpr (is_parted_v<P>) {
+    [&]<std::size_t... k>(std::index_sequence<k...>) {
+      const auto part = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+        if (P::offsets[K] >= n) return;
+        auto& p1 = item<K>(s1.parts);
+        constexpr std::size_t size = size_of_value_v<std::remove_cvref_t<decltype(p1)>>;
+        // (a scalar part is a run of one, said as a constant: the optimiser then sees that no
+        // loop over the run reads past the scalar)
+        if constexpr (size == 1)
+          f(&elem(p1, 0), &elem(item<K>(ss.parts), 0)..., std::size_t{1});
+        else
+          f(&elem(p1, 0), &elem(item<K>(ss.parts), 0)..., std::min(size, n - P::offsets[K]));
+      };
+      (part(std::integral_constant<std::size_t, k>{}), ...);
+    }
+    (std::make_index_sequence<P::count>{});
+  } else {
+    f(&s1[0], &ss[0]..., std::min(n, static_state_traits<P>::size));
+  }
 }
 
 // op(element i of s1, element i of ss...) for every i: part by part for parted states.
@@ -124,6 +208,8 @@ TAPELESS_INLINE void for_each_state_element(Op&& op, S1& s1, Ss&... ss) {
       (for_each_state_part<k>(op, s1, ss...), ...);
     }
     (std::make_index_sequence<P::count>{});
+  } else if constexpr (writes_first_only_v<std::remove_cvref_t<Op>>) {
+    apply_to_elements<static_state_traits<P>::size>(op, &s1[0], &std::as_const(ss)[0]...);
   } else {
     for (std::size_t i = 0; i < static_state_traits<P>::size; ++i) op(s1[i], ss[i]...);
   }
@@ -273,42 +359,65 @@ struct static_algebra {
   }
 };
 
-// The algebra of runge_kutta_dopri5. Boost.Odeint's dopri5 computes its stage states 2 to 5 with
-// for_each3 to for_each6 and uses those calls for nothing else (stage 6, the new state and the
-// error estimate are for_each7); a stage state is only read by the right-hand side. The adjoint's
-// right-hand side reads only the leading parts of its state ([a], or [z, a] in backsolve), so the
-// adjoint solver sets `stage_parts` and the quadratures a_theta and a_t, nearly all of the state,
-// are left out of those four stages: the steps are the same to the bit
-// (test/odeint/kernels.cpp), with a third less of the stepper's arithmetic. By default every
-// part is computed.
+// The algebra of runge_kutta_dopri5. The adjoint's right-hand side reads only the leading parts
+// of its state ([a], or [z, a] in backsolve), and with the seminorm its error norm reads only
+// those parts too; the quadratures a_theta and a_t, nearly all of the state, are needed only in
+// the new state. Boost.Odeint's dopri5 computes each step with for_each3 to for_each7 in a fixed
+// order (runge_kutta_dopri5.hpp, do_step_impl):
+//   stages 2 to 6   for_each3 ... for_each7 into its stage state (the same object every time),
+//                   read only by the right-hand side;
+//   the new state   for_each7 into the output;
+//   the error       for_each7 into the error estimate, when one is asked for, read only by the
+//                   norm (detail::error_checker).
+// So the adjoint solver sets `stage_parts` (what the right-hand side reads) and `error_parts`
+// (what the norm reads), and only those parts of the stage states and of the error estimate are
+// computed: the steps are the same to the bit (test/odeint/kernels.cpp), with two thirds less of
+// the stepper's arithmetic. By default every part is computed.
 struct dopri5_algebra : static_algebra {
-  std::size_t stage_parts = static_cast<std::size_t>(-1);
+  static constexpr std::size_t all_parts = static_cast<std::size_t>(-1);
+  std::size_t stage_parts = all_parts;
+  std::size_t error_parts = all_parts;
 
   template <class S1, class S2, class S3, class Op>
   void for_each3(S1& s1, S2& s2, S3& s3, Op op) const {
-    stage(op, s1, s2, s3);
+    stage_state_ = &s1;  // stage 2 starts a step
+    outputs_ = 0;
+    leading(stage_parts, op, s1, s2, s3);
   }
   template <class S1, class S2, class S3, class S4, class Op>
   void for_each4(S1& s1, S2& s2, S3& s3, S4& s4, Op op) const {
-    stage(op, s1, s2, s3, s4);
+    leading(stage_parts, op, s1, s2, s3, s4);
   }
   template <class S1, class S2, class S3, class S4, class S5, class Op>
   void for_each5(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, Op op) const {
-    stage(op, s1, s2, s3, s4, s5);
+    leading(stage_parts, op, s1, s2, s3, s4, s5);
   }
   template <class S1, class S2, class S3, class S4, class S5, class S6, class Op>
   void for_each6(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, Op op) const {
-    stage(op, s1, s2, s3, s4, s5, s6);
+    leading(stage_parts, op, s1, s2, s3, s4, s5, s6);
+  }
+  template <class S1, class S2, class S3, class S4, class S5, class S6, class S7, class Op>
+  void for_each7(S1& s1, S2& s2, S3& s3, S4& s4, S5& s5, S6& s6, S7& s7, Op op) const {
+    const void* target = &s1;
+    if (target == stage_state_)  // stage 6
+      leading(stage_parts, op, s1, s2, s3, s4, s5, s6, s7);
+    else if (++outputs_ == 2)  // the error estimate, after the new state
+      leading(error_parts, op, s1, s2, s3, s4, s5, s6, s7);
+    else  // the new state
+      detail::for_each_state_element(op, s1, s2, s3, s4, s5, s6, s7);
   }
 
  private:
   template <class Op, class S1, class... Ss>
-  void stage(Op& op, S1& s1, Ss&... ss) const {
+  static void leading(std::size_t parts, Op& op, S1& s1, Ss&... ss) {
     if constexpr (detail::is_parted_v<std::remove_cvref_t<S1>>)
-      detail::for_each_leading_part_element(stage_parts, op, s1, ss...);
+      detail::for_each_leading_part_element(parts, op, s1, ss...);
     else
       detail::for_each_state_element(op, s1, ss...);
   }
+  // Where the step is in Odeint's sequence of calls above.
+  mutable const void* stage_state_ = nullptr;
+  mutable int outputs_ = 0;
 };
 
 }  // namespace tapeless::odeint
