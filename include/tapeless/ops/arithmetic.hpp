@@ -4,6 +4,7 @@
 // simplifications, printing.
 #include "../detail/cmath.hpp"
 #include "../detail/simd.hpp"
+#include "../detail/sums.hpp"
 #include "fwd.hpp"
 
 namespace tapeless {

@@ -37,8 +37,10 @@ struct matmul_op {
   using result_shape = typename detail::matmul_shape<SL, SR>::type;
   static constexpr std::string_view name = "@";
   static constexpr int precedence = 2;
-  // Every entry is the sum over p of l[.., p] r[p, ..] in increasing p, added to 0 (the sums of
-  // element() below start from the first product when they are short).
+  // Every entry is the sum over p of l[.., p] r[p, ..]: added in increasing p to 0 in a
+  // matrix-matrix product and in a matrix-vector product of four rows or more (whose rows, four at
+  // a time, already are independent sums); otherwise a long sum runs in detail::partial_sums
+  // (detail/sums.hpp) and a short one (element(), k <= 8) starts from the first product.
   template <class Out, class L, class R>
   TAPELESS_INLINE static constexpr void forward(Out& out, const L& l, const R& r) {
     using SL = shape_of_value_t<L>;
@@ -56,9 +58,9 @@ struct matmul_op {
     } else if constexpr (SL::rank == 2) {  // matrix * vector
       constexpr std::size_t n = dim_v<0, SL>, k = dim_v<1, SL>;
       if constexpr (blocked_rows<n, k>) {
-        // Four rows at a time, each with its own running sum over p in increasing order, as in
-        // element(): four independent additions per step instead of one dependent chain, the
-        // same bits (2-3x on a 256x256 product, the hidden layer of a wide Neural ODE).
+        // Four rows at a time, each with its own running sum over p in increasing order: four
+        // independent additions per step instead of one dependent chain (2-3x on a 256x256
+        // product, the hidden layer of a wide Neural ODE). The last rows are summed the same way.
         const T* a = l.data.data();
         const T* x = r.data.data();
         constexpr std::size_t blocked = n - n % 4;
@@ -77,8 +79,11 @@ struct matmul_op {
           out.data[i + 2] = s2;
           out.data[i + 3] = s3;
         }
-        if constexpr (blocked < n)
-          for (std::size_t i = blocked; i < n; ++i) out.data[i] = element(i, l, r);
+        for (std::size_t i = blocked; i < n; ++i) {
+          T s0 = T(0);
+          for (std::size_t p = 0; p < k; ++p) s0 += a[i * k + p] * x[p];
+          out.data[i] = s0;
+        }
       } else {
         for (std::size_t i = 0; i < n; ++i) out.data[i] = element(i, l, r);
       }
@@ -87,10 +92,26 @@ struct matmul_op {
       if constexpr (m <= 8) {
         // Few columns: accumulate in locals. `out` may be the caller's result object, which
         // the optimiser cannot prove distinct from `r`, so it would store `out` at every step.
-        std::array<T, m> acc{};
-        for (std::size_t p = 0; p < k; ++p) {
+        // A long sum runs in four interleaved partial sums (detail::partial_sums).
+        using acc_t = std::array<T, m>;
+        const auto add_row = [&](acc_t& acc, std::size_t p) {
           const T a = l.data[p];
           for (std::size_t j = 0; j < m; ++j) acc[j] += a * r.data[p * m + j];
+        };
+        acc_t acc{};
+        if constexpr (k >= detail::partial_sums_from) {
+          acc_t acc1{}, acc2{}, acc3{};
+          constexpr std::size_t blocked = k - k % 4;
+          for (std::size_t p = 0; p < blocked; p += 4) {
+            add_row(acc, p);
+            add_row(acc1, p + 1);
+            add_row(acc2, p + 2);
+            add_row(acc3, p + 3);
+          }
+          for (std::size_t p = blocked; p < k; ++p) add_row(acc, p);
+          for (std::size_t j = 0; j < m; ++j) acc[j] = (acc[j] + acc1[j]) + (acc2[j] + acc3[j]);
+        } else {
+          for (std::size_t p = 0; p < k; ++p) add_row(acc, p);
         }
         for (std::size_t j = 0; j < m; ++j) out.data[j] = acc[j];
       } else if constexpr (k <= 8) {
@@ -122,8 +143,8 @@ struct matmul_op {
   //
   // A short sum (k <= 8, unrolled) starts from the first product: 0 + x is not x for x = -0,
   // so the optimiser must keep that addition, and in W z + b with z of 2 it is one more
-  // dependent addition per element than the hand-written W0 z0 + W1 z1 + b. A long sum starts
-  // from 0: its trip count stays even, which g++ -O2's vectoriser needs.
+  // dependent addition per element than the hand-written W0 z0 + W1 z1 + b. A long sum runs in
+  // four partial sums (detail::partial_sums).
   template <class L, class R>
   TAPELESS_INLINE static constexpr auto element(std::size_t i, const L& l, const R& r) {
     using SL = shape_of_value_t<L>;
@@ -138,10 +159,12 @@ struct matmul_op {
       T acc = a[0] * b[0];
       for (std::size_t p = 1; p < k; ++p) acc += a[p] * b[p * m];
       return acc;
-    } else {
+    } else if constexpr (k < detail::partial_sums_from) {
       T acc = T(0);
       for (std::size_t p = 0; p < k; ++p) acc += a[p] * b[p * m];
       return acc;
+    } else {
+      return detail::partial_sums<T, k>([&](std::size_t p) { return a[p] * b[p * m]; });
     }
   }
   static constexpr auto tangent(auto, auto l, auto r, auto dl, auto dr) {

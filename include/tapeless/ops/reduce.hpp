@@ -22,9 +22,14 @@ struct sum_op {
   static constexpr int precedence = 0;
   template <class Out, class A>
   TAPELESS_INLINE static constexpr void forward(Out& out, const A& a) {
-    Out acc{};
-    for (std::size_t i = 0; i < size_of_value_v<A>; ++i) acc += elem(a, i);
-    out = acc;
+    constexpr std::size_t n = size_of_value_v<A>;
+    if constexpr (n >= detail::partial_sums_from) {
+      out = detail::partial_sums<Out, n>([&](std::size_t i) { return Out(elem(a, i)); });
+    } else {
+      Out acc{};
+      for (std::size_t i = 0; i < n; ++i) acc += elem(a, i);
+      out = acc;
+    }
   }
   static constexpr auto tangent(auto, auto, auto da) { return detail::s::sum(da); }
   template <std::size_t, class A, class G>
