@@ -22,10 +22,32 @@ TAPELESS_INLINE constexpr void map_into(Out& out, const A& a, F f) {
 // Element-wise operations state their scalar rule once, as `Op::apply`, and mark themselves
 // `elementwise`: the sweep may then compute such a node inside the loop of its only consumer
 // instead of storing it (see eval/program.hpp), with the very same scalar operations.
+// out[i] = element(i) for every i of a tensor out, in blocks of four whose elements are all
+// computed before any is stored. `out` may be the caller's result object, which the optimiser
+// cannot prove distinct from the operands, so a plain loop stays scalar at -O2 (a store might
+// change the next element's operands); with the block's loads first, nothing stored can change
+// what the block reads, and the optimiser vectorises it without proving anything. Each element
+// gets the very operations of the plain loop.
+template <class Out, class Element>
+TAPELESS_INLINE constexpr void write_elements(Out& out, Element element) {
+  constexpr std::size_t n = size_of_value_v<Out>;
+  if constexpr (n >= 4) {
+    constexpr std::size_t blocked = n - n % 4;
+    for (std::size_t i = 0; i < blocked; i += 4) {
+      const auto e0 = element(i), e1 = element(i + 1), e2 = element(i + 2), e3 = element(i + 3);
+      elem(out, i) = e0;
+      elem(out, i + 1) = e1;
+      elem(out, i + 2) = e2;
+      elem(out, i + 3) = e3;
+    }
+    for (std::size_t i = blocked; i < n; ++i) elem(out, i) = element(i);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) elem(out, i) = element(i);
+  }
+}
 template <class Op, class Out, class L, class R>
 TAPELESS_INLINE constexpr void zip_into(Out& out, const L& l, const R& r) {
-  for (std::size_t i = 0; i < size_of_value_v<Out>; ++i)
-    elem(out, i) = Op::apply(elem(l, i), elem(r, i));
+  write_elements(out, [&](std::size_t i) { return Op::apply(elem(l, i), elem(r, i)); });
 }
 template <class Op, class Out, class A>
 TAPELESS_INLINE constexpr void map_into(Out& out, const A& a) {
@@ -37,7 +59,7 @@ TAPELESS_INLINE constexpr void map_into(Out& out, const A& a) {
     }
   }
 #endif
-  for (std::size_t i = 0; i < size_of_value_v<Out>; ++i) elem(out, i) = Op::apply(elem(a, i));
+  write_elements(out, [&](std::size_t i) { return Op::apply(elem(a, i)); });
 }
 
 // Constant folding of two compile-time rationals into shape S.
