@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/blocks.hpp"
 #include "../tensor.hpp"
 #include "detail/raw_tuple.hpp"
 #include "detail/ublas_cxx20.hpp"
@@ -133,32 +134,21 @@ TAPELESS_ODEINT_SCALE_SUM(13)
 TAPELESS_ODEINT_SCALE_SUM(14)
 #undef TAPELESS_ODEINT_SCALE_SUM
 
-// out[i] = op(in[i]...) for i < n, for an op of writes_first_only_v. A loop calling op through
-// a reference stays scalar: any store to out might change op's factors or a later in[i], so
-// every factor is reloaded and nothing is vectorised (15% of a spiral training iteration went to
-// one such loop). Here op is a local copy, which no store can reach, and the loop runs in blocks
-// of four elements whose loads all come before their stores: then no store of a block can change
-// what the block reads, whether the arrays are distinct or the same array (Odeint's in-place
-// updates), and the optimiser vectorises each block without proving anything about them. Every
-// element gets the very operations it got before, so the results are the same to the bit.
+// out[i] = op(in[i]...) for i < n, for an op of writes_first_only_v, in blocks whose elements
+// are computed before they are stored (detail/blocks.hpp): vectorised even for Odeint's in-place
+// updates, the same bits. op is a local copy: through a reference, every store might change its
+// factors, which were then reloaded for every element (15% of a spiral training iteration went
+// to one such loop).
 template <std::size_t n, class Op, class V, class... In>
 TAPELESS_INLINE void apply_to_elements(const Op& op_ref, V* out, const In*... in) {
   const Op op = op_ref;
-  constexpr std::size_t block = 4, blocked = n - n % block;
-  for (std::size_t i = 0; i < blocked; i += block) {
-    V r0, r1, r2, r3;
-    op(r0, in[i]...);
-    op(r1, in[i + 1]...);
-    op(r2, in[i + 2]...);
-    op(r3, in[i + 3]...);
-    // (element by element: a copy of the whole block would become a memcpy, which ends the
-    // optimiser's vectorisation of the block)
-    out[i] = r0;
-    out[i + 1] = r1;
-    out[i + 2] = r2;
-    out[i + 3] = r3;
-  }
-  for (std::size_t i = blocked; i < n; ++i) op(out[i], in[i]...);
+  // (the pointers captured by value: the optimiser then keeps them in registers)
+  tapeless::detail::store_in_blocks<n>([out](std::size_t i, V v) TAPELESS_INLINE_LAMBDA { out[i] = v; },
+                                       [op, in...](std::size_t i) TAPELESS_INLINE_LAMBDA {
+                                         V r;
+                                         op(r, in[i]...);
+                                         return r;
+                                       });
 }
 
 // Part k of every state, one loop.

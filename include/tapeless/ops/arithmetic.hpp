@@ -2,6 +2,7 @@
 // + - * / and unary minus, element-wise with scalar broadcasting, and real powers.
 // Each op: shape rule, forward rule, tangent (forward-mode) rule, adjoint (reverse-mode) rule,
 // simplifications, printing.
+#include "../detail/blocks.hpp"
 #include "../detail/cmath.hpp"
 #include "../detail/simd.hpp"
 #include "../detail/sums.hpp"
@@ -19,35 +20,22 @@ TAPELESS_INLINE constexpr void map_into(Out& out, const A& a, F f) {
   for (std::size_t i = 0; i < size_of_value_v<Out>; ++i) elem(out, i) = f(elem(a, i));
 }
 
+// out[i] = element(i) for every i of out, in blocks whose elements are computed before they are
+// stored (detail/blocks.hpp), so that writing into the caller's result object still vectorises.
+template <class Out, class Element>
+TAPELESS_INLINE constexpr void write_elements(Out& out, Element element) {
+  store_in_blocks<size_of_value_v<Out>>([&](std::size_t i, const auto& v) TAPELESS_INLINE_LAMBDA { elem(out, i) = v; },
+                                        element);
+}
+
 // Element-wise operations state their scalar rule once, as `Op::apply`, and mark themselves
 // `elementwise`: the sweep may then compute such a node inside the loop of its only consumer
 // instead of storing it (see eval/program.hpp), with the very same scalar operations.
-// out[i] = element(i) for every i of a tensor out, in blocks of four whose elements are all
-// computed before any is stored. `out` may be the caller's result object, which the optimiser
-// cannot prove distinct from the operands, so a plain loop stays scalar at -O2 (a store might
-// change the next element's operands); with the block's loads first, nothing stored can change
-// what the block reads, and the optimiser vectorises it without proving anything. Each element
-// gets the very operations of the plain loop.
-template <class Out, class Element>
-TAPELESS_INLINE constexpr void write_elements(Out& out, Element element) {
-  constexpr std::size_t n = size_of_value_v<Out>;
-  if constexpr (n >= 4) {
-    constexpr std::size_t blocked = n - n % 4;
-    for (std::size_t i = 0; i < blocked; i += 4) {
-      const auto e0 = element(i), e1 = element(i + 1), e2 = element(i + 2), e3 = element(i + 3);
-      elem(out, i) = e0;
-      elem(out, i + 1) = e1;
-      elem(out, i + 2) = e2;
-      elem(out, i + 3) = e3;
-    }
-    for (std::size_t i = blocked; i < n; ++i) elem(out, i) = element(i);
-  } else {
-    for (std::size_t i = 0; i < n; ++i) elem(out, i) = element(i);
-  }
-}
 template <class Op, class Out, class L, class R>
 TAPELESS_INLINE constexpr void zip_into(Out& out, const L& l, const R& r) {
-  write_elements(out, [&](std::size_t i) { return Op::apply(elem(l, i), elem(r, i)); });
+  write_elements(out, [&](std::size_t i) TAPELESS_INLINE_LAMBDA {
+    return Op::apply(elem(l, i), elem(r, i));
+  });
 }
 template <class Op, class Out, class A>
 TAPELESS_INLINE constexpr void map_into(Out& out, const A& a) {
@@ -59,7 +47,7 @@ TAPELESS_INLINE constexpr void map_into(Out& out, const A& a) {
     }
   }
 #endif
-  write_elements(out, [&](std::size_t i) { return Op::apply(elem(a, i)); });
+  write_elements(out, [&](std::size_t i) TAPELESS_INLINE_LAMBDA { return Op::apply(elem(a, i)); });
 }
 
 // Constant folding of two compile-time rationals into shape S.

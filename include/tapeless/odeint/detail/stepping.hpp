@@ -77,9 +77,8 @@ struct error_checker {
   // optimisers do not vectorise a compare-and-select from scalar code, so it is written with the
   // vector extension of g++ and clang (SSE2 on x86-64, NEON on arm64, plain code elsewhere).
   // Every element gets the operations of the scalar formula, in its order.
-  static void scaled_max_pairs(const double* err, const double* x, const double* dxdt,
-                               std::size_t n, double adt, double* lanes, double* bad,
-                               double atol_, double rtol_) {
+  void scaled_max_pairs(const double* err, const double* x, const double* dxdt, std::size_t n,
+                        double adt, double* lanes, double* bad) const {
     using pair = double __attribute__((vector_size(16)));
     using mask = long long __attribute__((vector_size(16)));
     const mask magnitude = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
@@ -89,7 +88,7 @@ struct error_checker {
       return v;
     };
     const auto abs2 = [&](pair v) { return pair(mask(v) & magnitude); };
-    const pair at = {atol_, atol_}, rt = {rtol_, rtol_}, h = {adt, adt};
+    const pair at = {atol, atol}, rt = {rtol, rtol}, h = {adt, adt};
     pair m[2] = {{lanes[0], lanes[1]}, {lanes[2], lanes[3]}};
     pair b[2] = {{bad[0], bad[1]}, {bad[2], bad[3]}};
     for (std::size_t i = 0; i < n; i += 4)
@@ -124,7 +123,7 @@ struct error_checker {
           const std::size_t blocked = len - len % 4;
           if constexpr (std::is_same_v<V, double> && std::is_same_v<E1, double> &&
                         std::is_same_v<E2, double> && std::is_same_v<E3, double>)
-            scaled_max_pairs(err, x, dxdt, blocked, adt, lanes, bad, atol, rtol);
+            scaled_max_pairs(err, x, dxdt, blocked, adt, lanes, bad);
           else
             for (std::size_t i = 0; i < blocked; i += 4)
               for (std::size_t l = 0; l < 4; ++l) {
