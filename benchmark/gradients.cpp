@@ -10,6 +10,8 @@
 //               scalar loop as (b)
 //   (g) lse10e  the same tapeless code against a hand version using Eigen's vectorised exp
 //               (built when Eigen is found: TAPELESS_BENCH_EIGEN)
+//   (h)-(j)     (c)-(e) with tapeless writing into a bundle made once (value_and_vjp_into), as
+//               the hand-written side writes into its struct, instead of returning a new bundle
 //
 // The binaries named bench_gradients_simd_* are built with tapeless::simd (TAPELESS_SIMD=1):
 // there the element-wise functions of tensors (the exp of (f), (g), the tanh of (c)-(e)) run on
@@ -336,16 +338,57 @@ struct mlp {
   }
 };
 
+// (h), (i), (j): the same vjp written into a bundle made once (vjp_into), as the hand-written
+// side writes into its result struct: no zero fill, no heap block per call at width 512.
+template <std::size_t H>
+struct mlp_into : mlp<H> {
+  using m = mlp<H>;
+  using typename m::inputs;
+  using tapeless_result = std::remove_cvref_t<decltype(m::tapeless(m::make_inputs()).gradient)>;
+  TL_BENCH_INLINE static auto tapeless_into(const inputs& in, tapeless_result& g) {
+    return tl::value_and_vjp_into(g, m::f, in.u, tl::wrt(m::z, m::W1, m::b1, m::W2, m::b2),
+                                  m::z = in.z, m::W1 = std::cref(in.W1), m::b1 = std::cref(in.b1),
+                                  m::W2 = std::cref(in.W2), m::b2 = in.b2);
+  }
+  static void check() {
+    const inputs in = m::make_inputs();
+    tapeless_result g{};
+    const auto value = tapeless_into(in, g);
+    typename m::hand_result h{};
+    m::hand(in, h);
+    check_close("mlp_into value", value, h.value);
+    check_close("mlp_into dz", g[m::z], h.gz);
+    check_close("mlp_into dW1", g[m::W1], h.gW1);
+    check_close("mlp_into db1", g[m::b1], h.gb1);
+    check_close("mlp_into dW2", g[m::W2], h.gW2);
+    check_close("mlp_into db2", g[m::b2], h.gb2);
+  }
+};
+
 // ---- the two sides, timed the same way ------------------------------------------------------
 template <class Case>
-struct side {
+struct into_result {};
+template <class Case>
+  requires requires { typename Case::tapeless_result; }
+struct into_result<Case> {
+  typename Case::tapeless_result tr{};
+};
+
+template <class Case>
+struct side : into_result<Case> {
   typename Case::inputs in = Case::make_inputs();
   typename Case::hand_result hr{};
 
   __attribute__((always_inline)) void tapeless_once() {
     escape(&in);
-    auto r = Case::tapeless(in);
-    escape(&r);
+    if constexpr (requires { typename Case::tapeless_result; }) {
+      auto v = Case::tapeless_into(in, this->tr);
+      escape(&v);
+      escape(&this->tr);
+    } else {
+      auto r = Case::tapeless(in);
+      escape(&r);
+    }
   }
   __attribute__((always_inline)) void hand_once() {
     escape(&in);
@@ -393,6 +436,12 @@ TL_REGISTER(bm_tapeless<mlp<256>>, "d_mlp256_vjp/tapeless");
 TL_REGISTER(bm_hand<mlp<256>>, "d_mlp256_vjp/hand");
 TL_REGISTER(bm_tapeless<mlp<512>>, "e_mlp512_vjp/tapeless");
 TL_REGISTER(bm_hand<mlp<512>>, "e_mlp512_vjp/hand");
+TL_REGISTER(bm_tapeless<mlp_into<50>>, "h_mlp50_vjp_into/tapeless");
+TL_REGISTER(bm_hand<mlp_into<50>>, "h_mlp50_vjp_into/hand");
+TL_REGISTER(bm_tapeless<mlp_into<256>>, "i_mlp256_vjp_into/tapeless");
+TL_REGISTER(bm_hand<mlp_into<256>>, "i_mlp256_vjp_into/hand");
+TL_REGISTER(bm_tapeless<mlp_into<512>>, "j_mlp512_vjp_into/tapeless");
+TL_REGISTER(bm_hand<mlp_into<512>>, "j_mlp512_vjp_into/hand");
 TL_REGISTER(bm_tapeless<lse_vec>, "f_lse10v/tapeless");
 TL_REGISTER(bm_hand<lse_vec>, "f_lse10v/hand");
 #ifdef TAPELESS_BENCH_EIGEN
@@ -419,15 +468,16 @@ class ratio_reporter : public benchmark::ConsoleReporter {
 
   void print_ratios() const {
     std::printf("\nGoogle Benchmark, CPU time per call over the repetitions (ns)\n");
-    std::printf("%-14s %12s %12s %8s %12s %12s %8s\n", "case", "tapeless", "hand", "ratio",
+    std::printf("%-18s %12s %12s %8s %12s %12s %8s\n", "case", "tapeless", "hand", "ratio",
                 "min tapeless", "min hand", "ratio");
     for (const char* c : {"a_seed", "b_lse10", "c_mlp50_vjp", "d_mlp256_vjp", "e_mlp512_vjp",
-                          "f_lse10v", "g_lse10e"}) {
+                          "f_lse10v", "g_lse10e", "h_mlp50_vjp_into", "i_mlp256_vjp_into",
+                          "j_mlp512_vjp_into"}) {
       const std::string t = std::string(c) + "/tapeless", h = std::string(c) + "/hand";
       const double mt = stat(t, "median"), mh = stat(h, "median");
       const double nt = stat(t, "min"), nh = stat(h, "min");
       if (mt > 0 && mh > 0)
-        std::printf("%-14s %12.1f %12.1f %8.3f %12.1f %12.1f %8.3f\n", c, mt, mh, mt / mh, nt, nh,
+        std::printf("%-18s %12.1f %12.1f %8.3f %12.1f %12.1f %8.3f\n", c, mt, mh, mt / mh, nt, nh,
                     nt / nh);
     }
   }
@@ -472,7 +522,7 @@ void paired(const char* name, std::size_t rounds) {
     th.push_back(b / double(n) * 1e9);
     ratio.push_back(a / b);
   }
-  std::printf("%-14s %12.1f %12.1f %8.3f %8.3f %8.3f\n", name, median(tt), median(th),
+  std::printf("%-18s %12.1f %12.1f %8.3f %8.3f %8.3f\n", name, median(tt), median(th),
               median(ratio), quantile(ratio, 0.25), quantile(ratio, 0.75));
 }
 
@@ -483,6 +533,8 @@ int main(int argc, char** argv) {
   lse::check();
   mlp<50>::check();
   mlp<256>::check();
+  mlp_into<50>::check();
+  mlp_into<512>::check();
   lse_vec::check();
 #ifdef TAPELESS_BENCH_EIGEN
   lse_vec_eigen::check();
@@ -516,12 +568,15 @@ int main(int argc, char** argv) {
     std::printf("\nPaired: %zu rounds of back-to-back ~50 us batches; ns per call are medians over\n"
                 "rounds, the ratio is the median (and quartiles) of the per-round ratios\n",
                 rounds);
-    std::printf("%-14s %12s %12s %8s %8s %8s\n", "case", "tapeless", "hand", "ratio", "q25", "q75");
+    std::printf("%-18s %12s %12s %8s %8s %8s\n", "case", "tapeless", "hand", "ratio", "q25", "q75");
     paired<seed>("a_seed", rounds);
     paired<lse>("b_lse10", rounds);
     paired<mlp<50>>("c_mlp50_vjp", rounds);
     paired<mlp<256>>("d_mlp256_vjp", rounds);
     paired<mlp<512>>("e_mlp512_vjp", rounds);
+    paired<mlp_into<50>>("h_mlp50_vjp_into", rounds);
+    paired<mlp_into<256>>("i_mlp256_vjp_into", rounds);
+    paired<mlp_into<512>>("j_mlp512_vjp_into", rounds);
     paired<lse_vec>("f_lse10v", rounds);
 #ifdef TAPELESS_BENCH_EIGEN
     paired<lse_vec_eigen>("g_lse10e", rounds);

@@ -15,5 +15,6 @@
 #include "eval/eval.hpp"
 #include "diff/d.hpp"
 #include "diff/grad.hpp"
+#include "diff/into.hpp"
 #include "print.hpp"
 #include "nn.hpp"
