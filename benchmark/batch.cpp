@@ -2,11 +2,13 @@
 // on y^3, dopri5, one odeint_adjoint_batch call) on 1 thread and on N threads, in one run:
 // paired rounds, one iteration of each back to back in alternating order, the speed-up taken
 // per round and its median reported. It also checks, before timing, that both thread counts give
-// the same bits.
+// the same bits. Then the defaults against stopping at every observation, and the start-up of a
+// batch on the kept threads against threads started per batch.
 //
 //   build-bench/benchmark/bench_batch [--rounds N] [--threads N]
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
 #include <chrono>
 #include <cmath>
@@ -176,4 +178,29 @@ int main(int argc, char** argv) {
               "dL/dW1 differs by %.1e of its largest entry\n",
               median(ratio), quantile(ratio, 0.25), quantile(ratio, 0.75), one.loss_mean,
               before.loss_mean, worst / scale);
+
+  // What a batch costs before its items: run_items with one empty item per thread on the kept
+  // threads (odeint/detail/pool.hpp), against starting and joining a thread per helper for each
+  // batch, as every batch did before the pool. 200 batches back to back per round, paired.
+  std::atomic<std::size_t> sink{0};
+  const auto nothing = [&](std::size_t i) { sink.fetch_add(i, std::memory_order_relaxed); };
+  constexpr int calls = 200;
+  const auto per_batch = [&](auto&& batch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int k = 0; k < calls; ++k) batch();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / calls * 1e6;
+  };
+  std::vector<double> kept, started;
+  for (std::size_t r = 0; r < rounds; ++r) {
+    kept.push_back(
+        per_batch([&] { (void)tlo::detail::run_items(threads, {.threads = threads}, nothing); }));
+    started.push_back(per_batch([&] {
+      std::vector<std::jthread> own;
+      for (std::size_t h = 1; h < threads; ++h) own.emplace_back([&, h] { nothing(h); });
+      nothing(0);
+    }));
+  }
+  std::printf("\nstart-up of a batch of %zu empty items: %.1f us on the kept threads, %.1f us "
+              "with threads started for it (medians)\n",
+              threads, median(kept), median(started));
 }

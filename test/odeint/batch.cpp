@@ -1,10 +1,16 @@
 // Batches: every item's result equals its own odeint_adjoint call, the sums are the index-order
 // sums, and all of it is bitwise the same on 1, 2 or 3 threads; each item keeps its own adaptive
-// step size; a failing item is reported by index, with the caller's data untouched.
+// step size; a failing item is reported by index, with the caller's data untouched; the threads
+// are kept between batches, and batches inside batches or from several threads still work.
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <cmath>
 #include <limits>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <tapeless/odeint/batch.hpp>
 #include <tapeless/tapeless.hpp>
 #include <vector>
@@ -140,5 +146,78 @@ TEST_CASE("a failing batch item is named by its index", "[odeint][batch]") {
     CHECK(e.kind() == tlo::failure::non_finite_parameter);
     CHECK_THAT(e.what(), Catch::StartsWith("batch item 4: ") &&
                              Catch::Contains("non-finite initial state"));
+  }
+}
+
+TEST_CASE("a batch's threads are kept from batch to batch", "[odeint][batch]") {
+  // As many threads as the pool has, and the caller: every pool thread takes part. Each of the n
+  // items waits until n threads hold one, so each thread runs exactly one.
+  auto& pool = tlo::detail::worker_pool::instance();
+  const std::size_t n = std::max<std::size_t>(pool.size(), 1) + 1;
+  thread_local int items_before = 0;  // this thread's items in earlier batches of this test
+  const auto me = std::this_thread::get_id();
+  const auto batch = [&] {
+    std::mutex m;
+    std::condition_variable all_in;
+    std::size_t in = 0;
+    std::set<std::thread::id> ids;
+    bool all_kept = true, timed_out = false;  // (Catch's assertions are for the test's thread)
+    const auto failed = tlo::detail::run_items(n, {.threads = n}, [&](std::size_t) {
+      std::unique_lock<std::mutex> lock(m);
+      ids.insert(std::this_thread::get_id());
+      if (std::this_thread::get_id() != me) all_kept = all_kept && items_before > 0;
+      ++items_before;
+      ++in;
+      all_in.notify_all();
+      if (!all_in.wait_for(lock, std::chrono::seconds(20), [&] { return in == n; }))
+        timed_out = true;
+    });
+    CHECK(!failed);
+    CHECK(!timed_out);
+    return std::pair{ids, all_kept};
+  };
+  const auto first = batch(), second = batch();
+  CHECK(first.first.size() == n);
+  CHECK(second.first == first.first);  // the same threads, parked between the batches
+  CHECK(second.second);                // and their thread-local state kept: not new threads
+  CHECK(pool.size() == n - 1);
+}
+
+TEST_CASE("batches inside batch items and batches from several threads", "[odeint][batch]") {
+  const auto ps = make_problems();
+  auto item = [&](std::size_t i) {
+    return tlo::item(tlo::observation_loss(obs, zi, tlo::each(yi, ps[i].rows), tlo::reduction::mean),
+                     ps[i].z0, ps[i].times);
+  };
+  auto batch = [&] {
+    return tlo::odeint_adjoint_batch(model, ps.size(), item, params, opts(),
+                                     ode::runge_kutta_dopri5<state>{}, {.threads = 2});
+  };
+  const auto reference = tlo::odeint_adjoint_batch(model, ps.size(), item, params, opts(),
+                                                   ode::runge_kutta_dopri5<state>{}, {.threads = 1});
+  // A batch per item of an outer batch: the pool is busy with the outer one, so the inner ones
+  // run on threads of their own, and nothing waits for itself.
+  std::vector<double> inner(3);
+  const auto failed = tlo::detail::run_items(3, {.threads = 2}, [&](std::size_t i) {
+    inner[i] = batch().loss_sum;
+  });
+  CHECK(!failed);
+  for (double v : inner) CHECK(v == reference.loss_sum);
+  // Two threads, each running batches: one has the pool, the other threads of its own.
+  std::vector<double> sums(2), dbeta(2);
+  {
+    std::vector<std::jthread> callers;
+    for (std::size_t c = 0; c < 2; ++c)
+      callers.emplace_back([&, c] {
+        for (int k = 0; k < 3; ++k) {
+          const auto r = batch();
+          sums[c] = r.loss_sum;
+          dbeta[c] = r.dparams_sum[beta];
+        }
+      });
+  }
+  for (std::size_t c = 0; c < 2; ++c) {
+    CHECK(sums[c] == reference.loss_sum);
+    CHECK(dbeta[c] == reference.dparams_sum[beta]);
   }
 }

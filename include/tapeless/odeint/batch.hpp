@@ -11,8 +11,9 @@
 //   r.losses[i], r.items[i].dz0, r.loss_mean, r.dparams_mean[W], r.dparams_sum[W]
 //
 // How a batch is run and reduced (the whole policy, here only):
-//  - items are handed out in increasing index order to a pool of std::jthreads (batch_options::
-//    threads, default all hardware threads; 1 runs them on the calling thread);
+//  - items are handed out in increasing index order to the calling thread and the threads of a
+//    pool kept from batch to batch (batch_options::threads in all, default all hardware threads;
+//    1 runs them on the calling thread; detail/pool.hpp);
 //  - every item's result is kept apart, and the sums are taken afterwards over i = 0, 1, ..., B-1
 //    in that order, so the results are bitwise the same for any number of threads;
 //  - an item that fails ends the batch: items not started yet are skipped, and the failure of the
@@ -33,6 +34,7 @@
 #include <vector>
 
 #include "adjoint.hpp"
+#include "detail/pool.hpp"
 #include "solve.hpp"
 
 namespace tapeless::odeint {
@@ -131,10 +133,11 @@ std::optional<std::pair<std::size_t, std::exception_ptr>> run_items(std::size_t 
   const std::size_t n = thread_count(bo, count);
   if (n == 1) {
     worker();
-  } else {
-    std::vector<std::jthread> pool;
-    pool.reserve(n - 1);
-    for (std::size_t t = 1; t < n; ++t) pool.emplace_back(worker);
+  } else if (!worker_pool::instance().run(n - 1, worker)) {
+    // the pool is busy (a batch inside a batch item, or another thread's batch): threads of our own
+    std::vector<std::jthread> own;
+    own.reserve(n - 1);
+    for (std::size_t t = 1; t < n; ++t) own.emplace_back(worker);
     worker();
   }  // the jthreads join here
   for (std::size_t i = 0; i < count; ++i)
