@@ -2,9 +2,9 @@
 // Vector kernels of the element-wise functions, one batch (xsimd::batch<T, Arch>, T double or
 // float) at a time. Only built with tapeless::simd (detail/simd.hpp says when they are used).
 //
-// xsimd 8.1 is used where it is as accurate as glibc (measured, test/core/simd.cpp): tanh, log1p,
-// sqrt (the instruction, exact), and sin and cos but for one case, below. Two of its functions
-// are not, and are written here:
+// xsimd 8.1 is used where it is as accurate as glibc (measured, test/core/simd.cpp): log1p, sqrt
+// (the instruction, exact), and sin and cos but for one case, below. Two of its functions are
+// not, and are written here, and tanh is written here to be faster (below):
 //  - exp: xsimd returns +inf above ~709.43 (float: ~88.38), below the true overflow threshold
 //    709.78, and 0 below ~-708.40 (float: ~-87.34), where the result is still a normal number or a
 //    denormal. Ours reduces x = k ln2 + r, scales by 2^k in two exact steps, and so is accurate up
@@ -90,7 +90,7 @@ inline xsimd::batch<T, A> two_to(const xsimd::batch<T, A>& k) {
 // multiply-adds where Horner's rule has eleven. For the few batches of a small tensor the latency
 // is the cost.
 template <class C, class B>
-inline B exp_reduced(const B& r) {
+inline B expm1_reduced(const B& r) {
   const auto pair = [&](int n) { return B(C::inv_factorial[n]) + B(C::inv_factorial[n + 1]) * r; };
   const B r2 = r * r, r4 = r2 * r2;
   B q;
@@ -101,7 +101,11 @@ inline B exp_reduced(const B& r) {
     static_assert(C::degree == 7);
     q = (pair(2) + pair(4) * r2) + pair(6) * r4;
   }
-  return B(1) + (r + r2 * q);
+  return r + r2 * q;  // e^r - 1
+}
+template <class C, class B>
+inline B exp_reduced(const B& r) {
+  return B(1) + expm1_reduced<C>(r);
 }
 
 template <class T, class A>
@@ -156,6 +160,45 @@ inline xsimd::batch<T, A> cos(const xsimd::batch<T, A>& x) {
   return tiny_by_scalar(x, xsimd::cos(x), [](T a) { return std::cos(a); });
 }
 
+// tanh |x| = -t / (t + 2) with t = e^(-2|x|) - 1, glibc's formula for |x| < 1 used everywhere:
+// t lies in (-1, 0], so t + 2 in (1, 2] cancels nothing, and t is as accurate near 0 (t ~ -2|x|,
+// exact for a denormal x) as near -1. One reduced exponential and one division, where xsimd's tanh
+// computes its exp, a division, and for |x| < 0.625 a rational function with a second division,
+// both when a batch holds arguments on either side (it is then 2.6x slower than this). tanh is +-1 exactly from |x| = 20 (float and
+// double), so |x| is clamped there, keeping k within [-58, 0]; 2^k - 1 below rounds once, for
+// k < -53, by less than an ulp of the result, which is then near 1. The sign is x's (-0 stays -0)
+// and a NaN is passed on.
+// tanh x = x + x^3 P(x^2) / Q(x^2) for |x| < 0.625 in double: Cephes' rational function (the one
+// xsimd's tanh uses there, within 2 ulp). Cheaper than the exponential, so a batch whose arguments
+// are all that small (a model's activations often are) takes it; copysign keeps the sign of -0.
+template <class A>
+inline xsimd::batch<double, A> tanh_small(const xsimd::batch<double, A>& x) {
+  using B = xsimd::batch<double, A>;
+  const B z = x * x;
+  const B p = (B(-9.64399179425052238628e-1) * z + B(-9.92877231001918586564e1)) * z +
+              B(-1.61468768441708447952e3);
+  const B q = ((z + B(1.12811678491632931402e2)) * z + B(2.23548839060100448583e3)) * z +
+              B(4.84406305325125486048e3);
+  return x + (z * p / q) * x;
+}
+
+template <class T, class A>
+inline xsimd::batch<T, A> tanh(const xsimd::batch<T, A>& x) {
+  using B = xsimd::batch<T, A>;
+  using C = exp_constants<T>;
+  if constexpr (std::is_same_v<T, double>)
+    if (xsimd::all(xsimd::abs(x) < B(0.625)))  // (false for a NaN)
+      return xsimd::copysign(tanh_small(x), x);
+  const B y = T(-2) * xsimd::min(xsimd::abs(x), B(T(20)));  // in [-40, 0]
+  const B shifter(C::shifter);
+  const B k = (y * B(C::log2e) + shifter) - shifter;
+  const B r = (y - k * B(C::ln2_hi)) - k * B(C::ln2_lo);
+  const B p = two_to(k), q = p * expm1_reduced<C>(r);  // exact: p is a power of 2
+  // t = e^y - 1 = 2^k (e^r - 1) + (2^k - 1), and t + 2 as q + (2^k + 1): one rounding each
+  const B magnitude = -(q + (p - B(T(1)))) / (q + (p + B(T(1))));
+  return xsimd::select(xsimd::isnan(x), x, xsimd::copysign(magnitude, x));
+}
+
 // The scalar path's formulas (sigmoid_op, softplus_op): only exp differs.
 template <class T, class A>
 inline xsimd::batch<T, A> sigmoid(const xsimd::batch<T, A>& x) {
@@ -175,20 +218,7 @@ inline xsimd::batch<T, A> softplus(const xsimd::batch<T, A>& x) {
 // clang-format off
 struct exp_kernel { template <class B> static B apply(const B& x) { return simd_math::exp(x); } };
 struct log_kernel { template <class B> static B apply(const B& x) { return simd_math::log(x); } };
-// xsimd's tanh goes through its exp, whose float-to-integer conversion of the exponent is
-// undefined (UBSan: out of range) for NaN and beyond |x| ~ 1e18 on SSE2, where the instruction
-// itself would be harmless. tanh is +-1 exactly from |x| = 20 in float and double alike, so
-// larger arguments are clamped there, and a NaN is passed on without entering the kernel.
-struct tanh_kernel {
-  template <class B>
-  static B apply(const B& x) {
-    using T = typename B::value_type;
-    const auto nan = xsimd::isnan(x);
-    const B big = xsimd::copysign(B(T(20)), x);
-    const B safe = xsimd::select(nan, B(T(0)), xsimd::select(xsimd::abs(x) > B(T(20)), big, x));
-    return xsimd::select(nan, x, xsimd::tanh(safe));
-  }
-};
+struct tanh_kernel { template <class B> static B apply(const B& x) { return simd_math::tanh(x); } };
 struct sin_kernel { template <class B> static B apply(const B& x) { return simd_math::sin(x); } };
 struct cos_kernel { template <class B> static B apply(const B& x) { return simd_math::cos(x); } };
 struct sqrt_kernel { template <class B> static B apply(const B& x) { return xsimd::sqrt(x); } };
