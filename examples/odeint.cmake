@@ -22,6 +22,14 @@ function(tapeless_spiral_safetensors target)
   endif()
 endfunction()
 tapeless_spiral_safetensors(spiral)
+# The flagship's element-wise tanh runs vectorised when xsimd is found (docs/simd.md), in spiral
+# and spiral_mpi alike: their tests compare the two runs' losses digit for digit.
+function(tapeless_spiral_simd target)
+  if(TARGET tapeless::simd)
+    target_link_libraries(${target} PRIVATE tapeless::simd)
+  endif()
+endfunction()
+tapeless_spiral_simd(spiral)
 # The same training in float32, shorter: it must run and learn (the loss falls well below 3).
 tapeless_add_example_run(spiral float ARGS --float --iterations 200 --threads 2
   --out spiral_float_out EXPECT
@@ -77,6 +85,7 @@ if(TAPELESS_HAVE_MPI)
   add_executable(spiral_mpi spiral_mpi.cpp)
   target_link_libraries(spiral_mpi PRIVATE tapeless::mpi)
   tapeless_spiral_safetensors(spiral_mpi)
+  tapeless_spiral_simd(spiral_mpi)
   tapeless_strict(spiral_mpi)
   tapeless_add_usage_test(spiral_mpi help 0 --help)
   tapeless_add_usage_test(spiral_mpi bad_flag 2 --no-such-flag)

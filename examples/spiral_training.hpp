@@ -208,9 +208,9 @@ int train(const settings& cfg, Run& run) {
     if (run.root()) std::printf(format, a...);
   };
   print("Neural ODE spiral (%s): %zu iterations, batches of %zu windows of %zu samples, RMSprop lr "
-        "1e-3, %s\n",
+        "1e-3, %s, %s tanh\n",
         std::is_same_v<V, float> ? "float32" : "float64", cfg.iterations, batch_size, batch_time,
-        run.describe(threads).c_str());
+        run.describe(threads).c_str(), TAPELESS_SIMD ? "vectorised (xsimd)" : "scalar");
 #ifndef SPIRAL_SAFETENSORS
   if (!cfg.save.empty() || !cfg.load.empty()) {
     std::fprintf(stderr, "spiral: --save and --load need tapeless built with nlohmann_json\n");
