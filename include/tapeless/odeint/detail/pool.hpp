@@ -5,7 +5,7 @@
 // thread also starts without the thread-local workspaces of the sweeps (storage.hpp). Kept, both
 // are paid once per process instead of once per batch.
 //
-// Waking a parked thread takes a round trip through the kernel (about 15 us per batch here), so
+// Waking a parked thread takes a round trip through the kernel (about 17 us per batch here), so
 // a thread that has just finished, and a caller waiting for its helpers, first watch for a short
 // while (spin_for) before they sleep: a training loop's batches follow each other more closely
 // than that.
